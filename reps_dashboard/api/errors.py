@@ -1,0 +1,79 @@
+"""JSON errors everywhere: DRF exceptions, Django's 404/500 handlers, conflicts and 413.
+
+Validation errors keep DRF's ``{"field": ["message"]}``; everything else is ``{"detail": "..."}``.
+No stack trace, SQL or internal name ever reaches a client.
+"""
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    """409: duplicate, double booking, invalid transition. Extra keys go into the body."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+    def __init__(self, detail=None, code=None, **extra):
+        super().__init__(detail, code)
+        self.extra = extra
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The upload is too large."
+    default_code = "too_large"
+
+
+class BadGateway(exceptions.APIException):
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "The upstream provider failed."
+    default_code = "bad_gateway"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge("The request body is larger than the server accepts.")
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, IntegrityError):
+        logger.warning("integrity error turned into 409: %s", exc)
+        exc = Conflict("The change conflicts with existing data.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, Conflict) and exc.extra:
+        response.data = {**response.data, **{k: str(v) for k, v in exc.extra.items()}}
+    if isinstance(response.data, list):
+        response.data = {"non_field_errors": response.data}
+    if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def json_not_found(request, exception=None):
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def json_server_error(request):
+    return JsonResponse({"detail": "Internal server error."}, status=500)
+
+
+def json_bad_request(request, exception=None):
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+def json_permission_denied(request, exception=None):
+    return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
+

@@ -1,0 +1,49 @@
+import importlib
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tenants import demo
+from tenants.models import Gym
+from tenants.scope import gym_scope
+
+# Each domain app may ship ``<app>/demo.py`` with ``seed(*, gym, rng, stdout)``; they run in
+# this order, inside one transaction and the demo gym's scope.
+DOMAIN_APPS = ["leads", "calls", "appointments", "knowledge"]
+
+
+class Command(BaseCommand):
+    help = "Fill a demo gym with realistic data and print how to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true", help="Delete the demo gym first and seed it anew.")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (same seed, same data).")
+
+    def handle(self, *args, **options):
+        existing = Gym.objects.filter(name=demo.GYM_NAME).first()
+        if existing and not options["reset"]:
+            self.stdout.write(f"The demo gym already exists ({existing.id}); use --reset to rebuild it.")
+            self._print_logins()
+            return
+        rng = random.Random(options["seed"])
+        with transaction.atomic():
+            if existing:
+                demo.delete_gym(existing)
+            gym = demo.seed_tenancy(rng=rng)
+            with gym_scope(gym):
+                for app in DOMAIN_APPS:
+                    try:
+                        module = importlib.import_module(f"{app}.demo")
+                    except ModuleNotFoundError as exc:
+                        if exc.name != f"{app}.demo":
+                            raise
+                        continue
+                    module.seed(gym=gym, rng=rng, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo gym {gym.name} ready ({gym.id})."))
+        self._print_logins()
+
+    def _print_logins(self):
+        self.stdout.write("Log in (POST /api/auth/login, or /admin/) with any of:")
+        for email, role in demo.LOGINS:
+            self.stdout.write(f"  {email} / {demo.PASSWORD}  ({role})")

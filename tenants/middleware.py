@@ -1,0 +1,34 @@
+from .authentication import TenantJWTAuthentication
+from .scope import gym_scope, unscoped
+
+
+class TenantMiddleware:
+    """Resolves the gym of every request and opens its scope for the request's lifetime.
+
+    API requests: the gym of the user behind the bearer token (verified here, because DRF
+    authenticates only inside the view). Admin requests: the session user's gym; superusers
+    get the audited all-gyms bypass there and only there. The gym always comes from the user's
+    row, never from a header, body or token claim. No gym: the scope holds ``None`` and every
+    scoped query returns no rows.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.authenticator = TenantJWTAuthentication()
+
+    def __call__(self, request):
+        user = None
+        if request.path.startswith("/api/"):
+            result = self.authenticator.authenticate_or_none(request)
+            user = result[0] if result else None
+        elif request.path.startswith("/admin/"):
+            session_user = getattr(request, "user", None)
+            if session_user is not None and session_user.is_authenticated:
+                user = session_user
+                if user.is_superuser:
+                    request.gym = None
+                    with unscoped(f"admin superuser {user.pk} {request.method} {request.path}"):
+                        return self.get_response(request)
+        request.gym = user.gym if user is not None and user.is_active else None
+        with gym_scope(request.gym):
+            return self.get_response(request)

@@ -1,0 +1,194 @@
+import uuid
+import zoneinfo
+from functools import lru_cache
+
+import phonenumbers
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from .managers import GymQuerySet, GymScopedManager, UserManager
+
+CALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+HEX_COLOR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB, for example #1E88E5.")
+
+
+@lru_cache(maxsize=1)
+def _timezones():
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value):
+    if value not in _timezones():
+        raise ValidationError(f'"{value}" is not an IANA timezone name such as "America/New_York".')
+
+
+def validate_country(value):
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(f'"{value}" is not an ISO 3166 alpha-2 country code such as "US".')
+
+
+def validate_call_days(value):
+    if not isinstance(value, list) or any(day not in CALL_DAYS for day in value):
+        raise ValidationError(f"Call days must be a list of {', '.join(CALL_DAYS)}.")
+    if len(set(value)) != len(value):
+        raise ValidationError("Call days must not repeat.")
+
+
+def default_call_days():
+    return ["mon", "tue", "wed", "thu", "fri"]
+
+
+def default_opening_hours():
+    """Per weekday, ``[open, close]`` as ``HH:MM`` in the branch's timezone, or null when closed."""
+    weekday = ["06:00", "22:00"]
+    return {"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday,
+            "sat": ["08:00", "20:00"], "sun": ["08:00", "18:00"]}
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    AGENT = "agent", "Agent"
+
+
+class Gym(models.Model):
+    """The tenant. Every other business row belongs to exactly one gym."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    country = models.CharField(max_length=2, default="US", validators=[validate_country])
+    phone = models.CharField(max_length=32, blank=True, default="")
+    address = models.CharField(max_length=500, blank=True, default="")
+    call_hours_start = models.TimeField(default="09:00")
+    call_hours_end = models.TimeField(default="19:00")
+    call_days = models.JSONField(default=default_call_days, validators=[validate_call_days])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(call_hours_start__lt=models.F("call_hours_end")),
+                name="gym_call_hours_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class GymOwned(models.Model):
+    """Base of every tenant table: UUID id, NOT NULL gym, the fail-closed scoped manager."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    gym = models.ForeignKey(Gym, on_delete=models.CASCADE, related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GymScopedManager()
+    all_gyms = models.Manager.from_queryset(GymQuerySet)()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_gyms"
+
+
+class Branch(GymOwned):
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=500, blank=True, default="")
+    phone = models.CharField(max_length=32, blank=True, default="")
+    email = models.EmailField(blank=True, default="")
+    timezone = models.CharField(max_length=64, blank=True, default="", validators=[validate_timezone])
+    is_active = models.BooleanField(default=True)
+    opening_hours = models.JSONField(default=default_opening_hours)
+
+    class Meta(GymOwned.Meta):
+        ordering = ["name", "id"]
+        verbose_name_plural = "branches"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.timezone and self.gym_id:
+            self.timezone = self.gym.timezone
+        super().save(*args, **kwargs)
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone or self.gym.timezone)
+
+
+class Tag(GymOwned):
+    name = models.CharField(max_length=50)
+    color = models.CharField(max_length=7, default="#607D8B", validators=[HEX_COLOR])
+
+    class Meta(GymOwned.Meta):
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "gym", name="tag_name_unique_per_gym_ci"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Gym staff. Email is the login (case-insensitive, unique across the system)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254, unique=True)
+    first_name = models.CharField(max_length=150, blank=True, default="")
+    last_name = models.CharField(max_length=150, blank=True, default="")
+    phone = models.CharField(max_length=32, blank=True, default="")
+    gym = models.ForeignKey(Gym, null=True, blank=True, on_delete=models.CASCADE, related_name="users")
+    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May log into the Django admin.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped to revoke every token issued before (password change, deactivation).
+    token_version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True) | models.Q(gym__isnull=False),
+                name="user_has_gym_unless_superuser",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = (self.email or "").strip().lower()
+        if self.branch_id and self.gym_id and self.branch.gym_id != self.gym_id:
+            raise ValidationError({"branch": "The branch must belong to the user's gym."})
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()

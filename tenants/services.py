@@ -1,0 +1,60 @@
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+
+from reps_dashboard.api.errors import Conflict
+
+from . import tokens
+from .models import Branch, Gym, Role, User
+
+
+@transaction.atomic
+def gym_create(*, name, timezone, branch_name, admin_email, admin_password, country="US", **gym_fields) -> Gym:
+    """A gym, its first branch and its first admin, all or nothing (create_gym command)."""
+    gym = Gym(name=name, timezone=timezone, country=country, **gym_fields)
+    gym.full_clean()
+    gym.save()
+    branch = Branch.objects.create(gym=gym, name=branch_name)
+    User.objects.create_user(admin_email, admin_password, gym=gym, branch=branch, role=Role.ADMIN, is_staff=True)
+    return gym
+
+
+@transaction.atomic
+def user_create(*, gym, password, **fields) -> User:
+    fields.setdefault("branch", None)
+    return User.objects.create_user(fields.pop("email"), password, gym=gym, **fields)
+
+
+@transaction.atomic
+def user_update(*, user: User, password=None, **fields) -> User:
+    """Role, activity or password changes revoke the user's existing tokens."""
+    revoke = password is not None or ("is_active" in fields and not fields["is_active"] and user.is_active)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if password is not None:
+        user.set_password(password)
+    user.save()
+    if revoke:
+        tokens.revoke_all(user)
+    return user
+
+
+def user_deactivate(*, user: User) -> None:
+    """DELETE keeps the row (history keeps its author) and ends every session."""
+    user_update(user=user, is_active=False)
+
+
+@transaction.atomic
+def user_change_password(*, user: User, new_password: str) -> None:
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    tokens.revoke_all(user)
+
+
+def branch_delete(*, branch: Branch) -> None:
+    """Domain rows point at their branch with on_delete=RESTRICT, so the database refuses."""
+    try:
+        with transaction.atomic():
+            branch.delete()
+    except (ProtectedError, RestrictedError):
+        raise Conflict("This branch still holds leads, calls or appointments; deactivate it instead "
+                       "(PATCH is_active=false).")

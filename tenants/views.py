@@ -1,0 +1,219 @@
+from django.contrib.auth.hashers import make_password
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from reps_dashboard.api.schema import ErrorSerializer
+from reps_dashboard.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
+
+from . import services, tokens
+from .models import Branch, Tag, User
+from .permissions import ADMIN, ADMIN_MANAGER, TENANT_PERMISSIONS
+from .serializers import (
+    BranchSerializer,
+    ChangePasswordSerializer,
+    GymSerializer,
+    LoginResponseSerializer,
+    LoginSerializer,
+    MeSerializer,
+    RefreshSerializer,
+    TagSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+
+INVALID_LOGIN = "Invalid email or password."
+INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
+# Checked against when the email is unknown, so both failures cost the same time.
+_DUMMY_HASH = make_password("not-a-real-password-timing-equaliser")
+
+
+class LoginIPThrottle(SimpleRateThrottle):
+    scope = "login_ip"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginUsernameThrottle(SimpleRateThrottle):
+    scope = "login_username"
+
+    def get_cache_key(self, request, view):
+        login = request.data.get("username") or request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(login, str) or not login.strip():
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": login.strip().lower()[:254]}
+
+
+class LoginView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        request={"application/json": LoginSerializer, "application/x-www-form-urlencoded": LoginSerializer,
+                 "multipart/form-data": LoginSerializer},
+        responses={200: LoginResponseSerializer, 401: OpenApiResponse(ErrorSerializer, "Wrong email or password")},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = User.objects.select_related("gym", "branch").filter(email__iexact=serializer.validated_data["login"]).first()
+        password = serializer.validated_data["password"]
+        if user is None:
+            User(password=_DUMMY_HASH).check_password(password)
+            raise AuthenticationFailed(INVALID_LOGIN)
+        if not user.check_password(password) or not user.is_active:
+            raise AuthenticationFailed(INVALID_LOGIN)
+        return Response({
+            **tokens.issue_pair(user),
+            "user_id": user.id,
+            "username": user.email,
+            "role": user.role,
+            "is_admin": user.is_admin,
+            "gym_id": user.gym_id,
+            "branch_id": user.branch_id,
+        })
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class RefreshView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(tags=["auth"], request=RefreshSerializer,
+                   responses={200: TokenPairSerializer, 401: OpenApiResponse(ErrorSerializer, INVALID_REFRESH)},
+                   auth=[])
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            _, pair = tokens.rotate(serializer.validated_data["token"])
+        except tokens.TokenRevoked:
+            raise AuthenticationFailed(INVALID_REFRESH)
+        return Response(pair)
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class LogoutView(APIView):
+    @extend_schema(tags=["auth"], request=RefreshSerializer, responses={204: None})
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            tokens.revoke(serializer.validated_data["token"], request.user)
+        except tokens.TokenRevoked:
+            pass  # logging out with an already dead token is still a successful logout
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(tags=["auth"], responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(tags=["auth"], request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+
+class ChangePasswordView(APIView):
+    @extend_schema(tags=["auth"], request=ChangePasswordSerializer, responses={204: None})
+    def post(self, request):
+        serializer = ChangePasswordSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        services.user_change_password(user=request.user, new_password=serializer.validated_data["new_password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GymSettingsView(APIView):
+    """The caller's own gym: read for every role, PATCH for admins."""
+
+    permission_classes = TENANT_PERMISSIONS
+    write_roles = ADMIN
+
+    @extend_schema(tags=["settings"], responses=GymSerializer)
+    def get(self, request):
+        return Response(GymSerializer(request.gym).data)
+
+    @extend_schema(tags=["settings"], request=GymSerializer, responses=GymSerializer)
+    def patch(self, request):
+        serializer = GymSerializer(request.gym, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+
+@extend_schema(tags=["settings"])
+class BranchViewSet(GymScopedModelViewSet):
+    model = Branch
+    serializer_class = BranchSerializer
+    write_roles = ADMIN
+    sort_fields = {"name": "name", "created_at": "created_at"}
+    default_sort = "name"
+
+    def perform_destroy(self, instance):
+        services.branch_delete(branch=instance)
+
+
+@extend_schema(tags=["settings"])
+class TagViewSet(GymScopedModelViewSet):
+    model = Tag
+    serializer_class = TagSerializer
+    write_roles = ADMIN_MANAGER
+    sort_fields = {"name": "name", "created_at": "created_at"}
+    default_sort = "name"
+
+
+@extend_schema(tags=["settings"])
+class UserViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                  mixins.UpdateModelMixin, mixins.DestroyModelMixin, GymScopedViewSet):
+    """Staff of the gym. DELETE deactivates (history keeps its author) and revokes tokens."""
+
+    model = User
+    serializer_class = UserSerializer
+    write_roles = ADMIN
+    sort_fields = {"email": "email", "created_at": "created_at", "first_name": "first_name",
+                   "last_name": "last_name", "role": "role"}
+    default_sort = "email"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("branch")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.user_create(gym=self.gym, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.user_update(user=serializer.instance, password=data.pop("password", None), **data)
+
+    def perform_destroy(self, instance):
+        services.user_deactivate(user=instance)
+
+
+class AuthUsersView(APIView):
+    """``POST /api/auth/users``: same as ``POST /api/settings/users``."""
+
+    permission_classes = TENANT_PERMISSIONS
+    write_roles = ADMIN
+
+    @extend_schema(tags=["auth"], request=UserSerializer, responses={201: UserSerializer})
+    def post(self, request):
+        serializer = UserSerializer(data=request.data, context={"request": request, "gym": request.gym})
+        serializer.is_valid(raise_exception=True)
+        user = services.user_create(gym=request.gym, **serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
