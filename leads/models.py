@@ -1,0 +1,124 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from tenants.models import Branch, GymOwned, Tag, User
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    QUALIFIED = "qualified", "Qualified"
+    CONVERTED = "converted", "Converted"
+    LOST = "lost", "Lost"
+
+
+class LeadSource(models.TextChoices):
+    WEBSITE = "website", "Website"
+    REFERRAL = "referral", "Referral"
+    WALK_IN = "walk_in", "Walk-in"
+    PHONE = "phone", "Phone"
+    SOCIAL = "social", "Social"
+    OTHER = "other", "Other"
+
+
+class Lead(GymOwned):
+    """A person who asked about joining. Phone is E.164, unique per gym."""
+
+    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.RESTRICT, related_name="leads")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=20, help_text="E.164, normalised for the gym's country.")
+    email = models.EmailField(max_length=254, blank=True, default="")
+    status = models.CharField(max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    source = models.CharField(max_length=16, choices=LeadSource.choices, default=LeadSource.OTHER)
+    notes = models.TextField(blank=True, default="")
+    interest = models.CharField(max_length=200, blank=True, default="")
+    interest_location = models.CharField(max_length=200, blank=True, default="")
+    assigned_to = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_conversation_summary = models.TextField(blank=True, default="")
+    last_called = models.DateTimeField(null=True, blank=True)
+    # Maintained by the call services in the same transaction as the call row.
+    call_count = models.PositiveIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    do_not_call = models.BooleanField(default=False)
+    lost_reason = models.CharField(max_length=500, blank=True, default="")
+    tags = models.ManyToManyField(Tag, through="LeadTag", related_name="leads", blank=True)
+
+    class Meta(GymOwned.Meta):
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gym", "phone"], name="lead_phone_unique_per_gym"),
+            models.CheckConstraint(condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=1),
+                                   name="lead_score_between_0_and_1"),
+        ]
+        indexes = [
+            models.Index(fields=["gym", "-created_at", "-id"], name="lead_gym_created"),
+            models.Index(fields=["gym", "status", "-created_at"], name="lead_gym_status"),
+            models.Index(fields=["gym", "branch", "-created_at"], name="lead_gym_branch"),
+            models.Index(fields=["gym", "assigned_to"], name="lead_gym_assignee"),
+            models.Index(fields=["gym", "last_called"], name="lead_gym_last_called"),
+            models.Index(fields=["gym", "updated_at"], name="lead_gym_updated"),
+            models.Index(fields=["gym", "score"], name="lead_gym_score"),
+            models.Index(fields=["gym", "last_name", "first_name"], name="lead_gym_name"),
+            models.Index(Lower("email"), "gym", name="lead_gym_email_ci"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class LeadTag(GymOwned):
+    """The lead-tag link, a tenant row of its own so the database can check both ends' gym."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="lead_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="lead_tags")
+
+    class Meta(GymOwned.Meta):
+        constraints = [models.UniqueConstraint(fields=["lead", "tag"], name="lead_tag_unique")]
+
+
+class ActivityType(models.TextChoices):
+    LEAD_CREATED = "lead_created", "Lead created"
+    LEAD_UPDATED = "lead_updated", "Lead updated"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    TAG_ADDED = "tag_added", "Tag added"
+    TAG_REMOVED = "tag_removed", "Tag removed"
+    CALL_LOGGED = "call_logged", "Call logged"
+    CALL_OUTCOME_SET = "call_outcome_set", "Call outcome set"
+    NOTE_ADDED = "note_added", "Note added"
+    APPOINTMENT_BOOKED = "appointment_booked", "Appointment booked"
+    APPOINTMENT_STATUS_CHANGED = "appointment_status_changed", "Appointment status changed"
+    IMPORTED = "imported", "Imported"
+    DO_NOT_CALL_SET = "do_not_call_set", "Do-not-call set"
+
+
+class ActorType(models.TextChoices):
+    USER = "user", "User"
+    VOICE_AGENT = "voice_agent", "Voice agent"
+    SYSTEM = "system", "System"
+
+
+class LeadActivity(GymOwned):
+    """One entry of a lead's timeline, written by the service that made the change."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    type = models.CharField(max_length=32, choices=ActivityType.choices)
+    description = models.CharField(max_length=500)
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices, default=ActorType.SYSTEM)
+    actor_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=200, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta(GymOwned.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "lead activities"
+        indexes = [models.Index(fields=["lead", "-created_at", "-id"], name="activity_lead_created")]
+
+    def __str__(self):
+        return f"{self.type}: {self.description}"

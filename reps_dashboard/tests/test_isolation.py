@@ -1,0 +1,284 @@
+"""The isolation suite: every API route, proven closed to another gym.
+
+Routes come from the URL resolver and from the OpenAPI schema, and the two lists must agree.
+For each operation, acting as the home gym's admin (so no role check hides a leak):
+
+* path ids of the other gym answer exactly like a random id (404) on every method, and the
+  other gym's rows are unchanged afterwards;
+* reads never return a byte of the other gym (its marker strings and ids), even when searching
+  for its marker;
+* ids of the other gym in query filters and in bodies are rejected exactly like random ids.
+
+Nothing here names a resource: apps register their rows and id parameters in
+``<app>/tests/isolation.py`` (see ``isolation_world``).
+"""
+
+import json
+import re
+from functools import lru_cache
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.models import model_to_dict
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
+
+from reps_dashboard.tests.isolation_world import World, id_params, random_id
+from tenants import tokens
+
+# Documentation routes are outside the schema by design, and outside any gym.
+UNSCHEMED = {"/api/schema", "/api/docs", "/api/redoc"}
+PARAM = re.compile(r"\{[^}]+\}")
+
+
+def _normalise(path):
+    return PARAM.sub("{}", path).rstrip("/") or "/"
+
+
+def _resolver_routes(patterns=None, prefix=""):
+    routes = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        regex = entry.pattern.regex.pattern
+        part = regex.lstrip("^").replace("\\Z", "").rstrip("$").replace("/?", "/")
+        part = re.sub(r"\(\?P<[^>]+>[^)]*\)", "{}", part)
+        if isinstance(entry, URLResolver):
+            routes |= _resolver_routes(entry.url_patterns, prefix + part)
+        elif isinstance(entry, URLPattern):
+            full = "/" + prefix + part
+            if full.startswith("/api/"):
+                routes.add(_normalise(full))
+    return routes
+
+
+@lru_cache(maxsize=1)
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations():
+    ops = []
+    for path, item in schema()["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                ops.append(pytest.param(path, method, operation, id=f"{method.upper()} {path}"))
+    return ops
+
+
+def test_every_api_route_is_in_the_schema_and_every_schema_path_is_routed():
+    routed = _resolver_routes() - UNSCHEMED
+    documented = {_normalise(path) for path in schema()["paths"]}
+    assert routed == documented, {"routed only": routed - documented, "documented only": documented - routed}
+
+
+# --- building requests from the schema -------------------------------------------------
+
+
+def _resolve(node):
+    while isinstance(node, dict) and "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        node = schema()["components"]["schemas"][name]
+    if isinstance(node, dict) and "allOf" in node:
+        merged = {}
+        for part in node["allOf"]:
+            merged.update(_resolve(part))
+        return merged
+    if isinstance(node, dict) and "oneOf" in node:
+        return _resolve(node["oneOf"][0])
+    return node
+
+
+def _example(node):
+    node = _resolve(node)
+    if "enum" in node:
+        return next((value for value in node["enum"] if value is not None), None)
+    kind = node.get("type")
+    fmt = node.get("format")
+    if kind == "string":
+        if fmt == "uuid":
+            return random_id()
+        if fmt == "date-time":
+            return "2030-01-07T10:00:00Z"
+        if fmt == "date":
+            return "2030-01-07"
+        if fmt == "email":
+            return "someone@example.com"
+        if fmt == "uri":
+            return "https://example.com/"
+        if fmt == "binary":
+            return SimpleUploadedFile("data.csv", b"first_name,last_name,phone\nA,B,+12125550123\n", "text/csv")
+        return "x" * max(node.get("minLength", 1), 12)
+    if kind == "integer":
+        return node.get("minimum", 1)
+    if kind == "number":
+        return node.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return []
+    if kind == "object":
+        return {name: _example(prop) for name, prop in node.get("properties", {}).items()
+                if not _resolve(prop).get("readOnly")}
+    return "x"
+
+
+def _request_body(operation):
+    content = operation.get("requestBody", {}).get("content", {})
+    for media, fmt in (("application/json", "json"), ("multipart/form-data", "multipart")):
+        if media in content:
+            return _resolve(content[media]["schema"]), fmt
+    return None, None
+
+
+def _fill_path(path, ids):
+    names = PARAM.findall(path)
+    for name in names:
+        path = path.replace(name, ids[name.strip("{}")], 1)
+    return path
+
+
+def _path_ids(path, side, view_model):
+    """An id of ``side`` for every path parameter: ``{id}`` is the route's own model."""
+    params = id_params()
+    ids = {}
+    for name in (n.strip("{}") for n in PARAM.findall(path)):
+        model = view_model if name in ("id", "pk") else params.get(name)
+        if model is None:
+            pytest.fail(f"{path}: no model known for path parameter {name!r}; add it to an app's ID_PARAMS")
+        if model not in side.objects:
+            pytest.fail(f"{path}: the isolation world has no {model.__name__}; populate it in tests/isolation.py")
+        ids[name] = str(side.get(model).pk)
+    return ids
+
+
+def _view_model(path):
+    concrete = PARAM.sub("00000000-0000-4000-8000-000000000000", path)
+    match = get_resolver().resolve(concrete)
+    view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    return getattr(view, "model", None)
+
+
+def _call(client, method, path, body=None, fmt="json", query=None):
+    kwargs = {}
+    if body is not None:
+        kwargs = {"data": body, "format": fmt}
+    elif query:
+        kwargs = {"data": query}
+    return getattr(client, method)(path, **kwargs)
+
+
+def _same_rejection(a, b, foreign, fake):
+    def norm(response):
+        return response.status_code, response.content.decode().replace(foreign, "<ID>").replace(fake, "<ID>")
+
+    return norm(a) == norm(b)
+
+
+def _snapshot(side):
+    return {(type(row), row.pk): model_to_dict(type(row)._base_manager.get(pk=row.pk))
+            for rows in side.objects.values() for row in rows}
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def home_client(world, api_client):
+    return api_client(world.home.admin)
+
+
+def _assert_no_leak(response, world, what, sent=None):
+    """``sent``: an id the request itself carried; echoing it back reveals nothing."""
+    text = response.content.decode(errors="replace")
+    if sent:
+        text = text.replace(sent, "<SENT>")
+    for marker in world.other_markers():
+        assert marker not in text, f"{what}: the other gym's {marker!r} leaked into the response"
+
+
+@pytest.mark.parametrize("path,method,operation", operations())
+def test_other_gyms_objects_are_invisible(path, method, operation, world, home_client):
+    view_model = _view_model(path)
+    body_schema, fmt = _request_body(operation)
+
+    # 1. Path ids of the other gym: the same answer as a random id, on every method.
+    if PARAM.search(path):
+        before = _snapshot(world.other)
+        foreign_ids = _path_ids(path, world.other, view_model)
+        fake_ids = {name: random_id() for name in foreign_ids}
+        body = _example(body_schema) if body_schema else None
+        foreign = _call(home_client, method, _fill_path(path, foreign_ids), body, fmt)
+        body = _example(body_schema) if body_schema else None
+        fake = _call(home_client, method, _fill_path(path, fake_ids), body, fmt)
+        assert foreign.status_code == 404, f"{method.upper()} {path} with another gym's id: {foreign.status_code}"
+        for name in foreign_ids:
+            assert _same_rejection(foreign, fake, foreign_ids[name], fake_ids[name]), (
+                f"{method.upper()} {path}: another gym's id is answered differently from a missing one")
+        assert _snapshot(world.other) == before, f"{method.upper()} {path} changed the other gym's rows"
+        own_path = _fill_path(path, _path_ids(path, world.home, view_model))
+    else:
+        own_path = path
+
+    params = id_params()
+    query_names = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
+
+    # 2. Reads never show the other gym, even when searching for its marker.
+    if method == "get":
+        query = {name: world.other.marker for name in query_names if name in ("search", "q")}
+        if "limit" in query_names:
+            query["limit"] = 100
+        response = _call(home_client, "get", own_path, query=query)
+        assert response.status_code < 500, f"GET {own_path}: {response.status_code}"
+        _assert_no_leak(response, world, f"GET {path}")
+
+    # 3. The other gym's ids in query filters are rejected exactly like random ids.
+    for name in query_names:
+        model = params.get(name)
+        if model is None or model not in world.other.objects:
+            continue
+        foreign_id, fake_id = str(world.other.get(model).pk), random_id()
+        foreign = _call(home_client, method, own_path, query={name: foreign_id})
+        fake = _call(home_client, method, own_path, query={name: fake_id})
+        assert foreign.status_code == 400, f"{method.upper()} {path}?{name}=<other gym's id>: {foreign.status_code}"
+        assert _same_rejection(foreign, fake, foreign_id, fake_id), f"{path}?{name}: answered differently"
+        _assert_no_leak(foreign, world, f"{method.upper()} {path}?{name}", sent=foreign_id)
+
+    # 4. The other gym's ids in bodies are rejected exactly like random ids.
+    if body_schema is None:
+        return
+    if body_schema.get("type") == "array":  # a bare list of ids, e.g. POST /leads/{id}/tags
+        model = view_model_for_list_body(path)
+        if model is None:
+            pytest.fail(f"{method.upper()} {path} takes a list of ids; register its model in ID_PARAMS")
+        checks = [(None, model)]
+    else:
+        checks = [(name, params[name]) for name, prop in body_schema.get("properties", {}).items()
+                  if name in params and not _resolve(prop).get("readOnly")]
+    for name, model in checks:
+        if model not in world.other.objects:
+            continue
+        foreign_id, fake_id = str(world.other.get(model).pk), random_id()
+        answers = []
+        for value in (foreign_id, fake_id):
+            if name is None:
+                body = [value]
+            else:
+                body = _example(body_schema)
+                is_list = _resolve(body_schema["properties"][name]).get("type") == "array"
+                body[name] = [value] if is_list else value
+            payload = json.dumps(body) if fmt == "json" else body
+            answers.append(home_client.generic(method.upper(), own_path, payload, content_type="application/json")
+                           if fmt == "json" else _call(home_client, method, own_path, body, fmt))
+        foreign, fake = answers
+        assert 400 <= foreign.status_code < 500, (
+            f"{method.upper()} {path} accepted another gym's id in {name or 'the body'}: {foreign.status_code}")
+        assert _same_rejection(foreign, fake, foreign_id, fake_id), (
+            f"{method.upper()} {path}: another gym's id in {name or 'the body'} is answered differently")
+        _assert_no_leak(foreign, world, f"{method.upper()} {path} body {name}", sent=foreign_id)
+
+
+def view_model_for_list_body(path):
+    """Routes whose body is a bare JSON array name the model of its ids in ID_PARAMS under the
+    last path segment (``/leads/{id}/tags`` -> ``tags``)."""
+    return id_params().get(path.rstrip("/").rsplit("/", 1)[-1])
