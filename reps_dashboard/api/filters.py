@@ -1,0 +1,53 @@
+"""FilterSet building blocks: every id filter looks only at the request gym's rows."""
+
+import django_filters
+
+from reps_dashboard.api.dates import parse_bound, parse_range
+
+INVALID_ID = "No such object: the id is unknown."
+
+
+def gym_rows(model):
+    """A django-filter ``queryset`` callable: the request gym's rows of ``model``, else none."""
+
+    def rows(request):
+        return model.objects.for_gym(getattr(request, "gym", None))
+
+    return rows
+
+
+class GymIdFilter(django_filters.ModelChoiceFilter):
+    """``?branch_id=<uuid>``: another gym's id fails exactly like an unknown one (400)."""
+
+    def __init__(self, model, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": INVALID_ID})
+        super().__init__(queryset=gym_rows(model), **kwargs)
+
+
+class CommaSeparatedChoiceFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """``?status=new,contacted``: one or several enum values; an unknown one is a 400."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices=choices, lookup_expr="in", **kwargs)
+
+
+class DateRangeFilterSet(django_filters.FilterSet):
+    """``start_date`` / ``end_date`` on ``date_field``: whole local days of the gym's timezone
+    (``end_date`` inclusive) or ISO datetimes; invalid or reversed ranges are a 400."""
+
+    date_field = None
+    start_date = django_filters.CharFilter(method="filter_start", help_text="YYYY-MM-DD (gym's local day) or ISO datetime.")
+    end_date = django_filters.CharFilter(method="filter_end", help_text="YYYY-MM-DD (inclusive) or ISO datetime.")
+
+    def _tz(self):
+        return self.request.gym.tzinfo
+
+    def filter_queryset(self, queryset):
+        parse_range(self.request.query_params, self._tz())  # rejects invalid and reversed ranges
+        return super().filter_queryset(queryset)
+
+    def filter_start(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__gte": parse_bound(name, value, self._tz(), end=False)})
+
+    def filter_end(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__lt": parse_bound(name, value, self._tz(), end=True)})
