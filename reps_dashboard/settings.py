@@ -181,10 +181,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api",
     "ENUM_NAME_OVERRIDES": {},
-    "SECURITY": [{"jwtAuth": []}],
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"jwtAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
-    },
 }
 
 # Production hardening, driven by DEBUG so that no setting exists only in production.

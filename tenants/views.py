@@ -1,6 +1,6 @@
 from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -8,7 +8,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from reps_dashboard.api.schema import ErrorSerializer
-from reps_dashboard.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
+from reps_dashboard.api.viewsets import GymScopedModelViewSet
 
 from . import services, tokens
 from .models import Branch, Tag, User
@@ -179,8 +179,7 @@ class TagViewSet(GymScopedModelViewSet):
 
 
 @extend_schema(tags=["settings"])
-class UserViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
-                  mixins.UpdateModelMixin, mixins.DestroyModelMixin, GymScopedViewSet):
+class UserViewSet(GymScopedModelViewSet):
     """Staff of the gym. DELETE deactivates (history keeps its author) and revokes tokens."""
 
     model = User

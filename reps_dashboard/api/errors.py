@@ -9,7 +9,7 @@ import logging
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -41,7 +41,9 @@ class BadGateway(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, RequestDataTooBig):
+    if isinstance(exc, Http404):  # Django's message names the model; say nothing more than "not found"
+        exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge("The request body is larger than the server accepts.")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

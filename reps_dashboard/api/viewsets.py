@@ -39,7 +39,7 @@ class GymScopedViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no request gym
-            return self.model.all_gyms.none()
+            return self.model._base_manager.none()
         return self.scope_queryset(self.model.objects.for_gym(self.gym))
 
     def get_object(self):
@@ -62,13 +62,15 @@ class GymScopedViewSet(viewsets.GenericViewSet):
 
 
 class GymScopedModelViewSet(
+    GymScopedViewSet,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    GymScopedViewSet,
 ):
-    pass
+    """CRUD on the gym's rows. The gym base comes first in the bases so that its
+    ``perform_create`` (which sets the gym) wins over the mixin's plain ``save()``; compose
+    other mixin sets the same way."""
 
 
