@@ -1,7 +1,7 @@
 """The one base every API viewset uses: tenancy cannot be forgotten or bypassed."""
 
-from rest_framework.generics import get_object_or_404
 from rest_framework import mixins, viewsets
+from rest_framework.generics import get_object_or_404
 
 from tenants.permissions import TENANT_PERMISSIONS
 

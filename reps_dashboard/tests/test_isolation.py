@@ -24,7 +24,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from reps_dashboard.tests.isolation_world import World, id_params, random_id
-from tenants import tokens
 
 # Documentation routes are outside the schema by design, and outside any gym.
 UNSCHEMED = {"/api/schema", "/api/docs", "/api/redoc"}
