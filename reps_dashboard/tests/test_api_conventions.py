@@ -139,3 +139,38 @@ def test_every_operation_documents_its_errors():
 
 def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("raw,fragment", [
+    ('{"name": "a", "name": "b"}', "duplicate key"),
+    ('{"name": "a", "color": 1e309}', "out of range"),
+    ('{"name": NaN}', "NaN"),
+    ("[" * 1000 + "]" * 1000, "nested too deeply"),
+    ('{"name": "\\ud800"}', None),
+])
+def test_hostile_json_is_a_clear_400_and_writes_nothing(admin_client, gym, raw, fragment):
+    from tenants.models import Tag
+
+    response = admin_client.generic("POST", "/api/settings/tags", raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    if fragment:
+        assert fragment in response.json()["detail"]
+    assert not Tag.objects.for_gym(gym).exists()
+
+
+def test_oversized_body_is_413_before_it_is_read(admin_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = admin_client.generic("POST", "/api/settings/tags", '{"name": "' + "x" * 2000 + '"}',
+                                    content_type="application/json")
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+
+
+def test_nul_in_query_string_is_400(admin_client):
+    response = admin_client.get("/api/settings/tags?sort_by=na%00me")
+    assert response.status_code == 400
+
+
+def test_api_responses_are_not_cacheable(admin_client):
+    response = admin_client.get("/api/settings/tags")
+    assert "no-store" in response["Cache-Control"]

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.cache import patch_cache_control
+
+
+class RequestGuardMiddleware:
+    """Cheap checks before any view runs, and no caching of API answers.
+
+    * A declared body over the limit is a 413 before it is read (DRF's JSON parser reads the
+      stream directly, so Django's own DATA_UPLOAD_MAX_MEMORY_SIZE check would not apply).
+      Multipart uploads may be up to MAX_UPLOAD_BYTES, other bodies DATA_UPLOAD_MAX_MEMORY_SIZE.
+    * A NUL byte in the query string is a 400 (PostgreSQL cannot store or compare it).
+    * API responses carry ``Cache-Control: no-store``: they hold one gym's private data.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get("QUERY_STRING", ""):
+            return JsonResponse({"detail": "The query string contains a NUL character."}, status=400)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.MAX_UPLOAD_BYTES + 64 * 1024 if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            return JsonResponse({"detail": f"The request body is too large (limit {limit} bytes)."}, status=413)
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
