@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
 from .admin_base import GymScopedAdmin, GymScopedAdminMixin, staff_gym
-from .models import Branch, Gym, Role, Tag, User
+from .models import ApiKey, Branch, Gym, Role, Tag, User
 
 
 @admin.register(Gym)
@@ -92,3 +92,16 @@ class UserAdmin(GymScopedAdminMixin, DjangoUserAdmin):
         if gym is not None:
             obj.gym = gym
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(GymScopedAdmin):
+    """Keys are created through the API (the plaintext is shown once); the admin lists and revokes."""
+
+    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["name", "prefix", "created_by", "last_used_at", "revoked_at"]
+    exclude = ["digest"]
+    write_roles = {Role.ADMIN}
+
+    def has_add_permission(self, request, obj=None):
+        return False

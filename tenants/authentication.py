@@ -6,12 +6,15 @@ class then reuses that outcome instead of verifying the token and loading the us
 """
 
 from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from .api_keys import principal_for
 from .tokens import TokenRevoked, user_for_token
 
 _RESULT_ATTR = "_bearer_auth_result"
+_KEY_RESULT_ATTR = "_api_key_auth_result"
 _INVALID = exceptions.AuthenticationFailed("The access token is invalid, expired or revoked.", code="token_not_valid")
 
 
@@ -45,6 +48,41 @@ class TenantJWTAuthentication(JWTAuthentication):
 
     def authenticate_or_none(self, request):
         """(user, token) for a request with a valid bearer token, else None; never raises."""
+        try:
+            return self.authenticate(request)
+        except exceptions.AuthenticationFailed:
+            return None
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key <key>`` for machine clients; only views that list this class
+    accept it (the voice agent endpoints)."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request):
+        http_request = getattr(request, "_request", request)
+        if not hasattr(http_request, _KEY_RESULT_ATTR):
+            setattr(http_request, _KEY_RESULT_ATTR, self._authenticate(http_request))
+        result = getattr(http_request, _KEY_RESULT_ATTR)
+        if isinstance(result, exceptions.APIException):
+            raise result
+        return result
+
+    def _authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != self.keyword.lower():
+            return None
+        principal = principal_for(raw.strip())
+        if principal is None:
+            return exceptions.AuthenticationFailed("The API key is invalid or revoked.")
+        return principal, principal.key
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+    def authenticate_or_none(self, request):
         try:
             return self.authenticate(request)
         except exceptions.AuthenticationFailed:

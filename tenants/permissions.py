@@ -54,3 +54,16 @@ class HasRole(permissions.BasePermission):
 
 
 TENANT_PERMISSIONS = [permissions.IsAuthenticated, IsGymMember, HasRole]
+
+
+class IsGymApiKey(permissions.BasePermission):
+    """A machine client authenticated by one of the gym's API keys."""
+
+    message = "This endpoint needs a gym API key (Authorization: Api-Key <key>)."
+
+    def has_permission(self, request, view):
+        from .api_keys import ApiKeyPrincipal
+
+        user = request.user
+        return isinstance(user, ApiKeyPrincipal) and getattr(request, "gym", None) is not None \
+            and request.gym.pk == user.gym_id

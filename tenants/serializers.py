@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from reps_dashboard.api.fields import GymScopedRelatedField
 
-from .models import CALL_DAYS, Branch, Gym, Role, Tag, User, validate_country, validate_timezone
+from .models import CALL_DAYS, ApiKey, Branch, Gym, Role, Tag, User, validate_country, validate_timezone
 
 
 def _django_validator(validator):
@@ -233,3 +233,22 @@ class ChangePasswordSerializer(serializers.Serializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"new_password": exc.messages})
         return attrs
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    is_active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "is_active"]
+        read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def get_is_active(self, key) -> bool:
+        return key.revoked_at is None
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(read_only=True, help_text="The plaintext key. Shown once; store it now.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = ApiKeySerializer.Meta.fields + ["key"]

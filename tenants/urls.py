@@ -5,6 +5,7 @@ from . import views
 router.register("api/settings/branches", views.BranchViewSet, basename="branch")
 router.register("api/settings/users", views.UserViewSet, basename="user")
 router.register("api/settings/tags", views.TagViewSet, basename="tag")
+router.register("api/settings/api-keys", views.ApiKeyViewSet, basename="api-key")
 
 urlpatterns = [
     path_both("api/auth/login", views.LoginView.as_view(), name="auth-login"),

@@ -1,6 +1,6 @@
 from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import mixins, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -8,12 +8,14 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from reps_dashboard.api.schema import ErrorSerializer
-from reps_dashboard.api.viewsets import GymScopedModelViewSet
+from reps_dashboard.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 
-from . import services, tokens
-from .models import Branch, Tag, User
+from . import api_keys, services, tokens
+from .models import ApiKey, Branch, Tag, User
 from .permissions import ADMIN, ADMIN_MANAGER, TENANT_PERMISSIONS
 from .serializers import (
+    ApiKeyCreatedSerializer,
+    ApiKeySerializer,
     BranchSerializer,
     ChangePasswordSerializer,
     GymSerializer,
@@ -216,3 +218,29 @@ class AuthUsersView(APIView):
         user = services.user_create(gym=request.gym, **serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
+
+
+@extend_schema(tags=["settings"])
+class ApiKeyViewSet(GymScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Gym API keys for the voice agent platform (admins only). The plaintext key is in the
+    create response only; DELETE revokes (the row stays, for the record)."""
+
+    model = ApiKey
+    serializer_class = ApiKeySerializer
+    read_roles = ADMIN
+    write_roles = ADMIN
+    sort_fields = {"created_at": "created_at", "name": "name", "last_used_at": "last_used_at"}
+    default_sort = "-created_at"
+
+    @extend_schema(request=ApiKeySerializer, responses={201: ApiKeyCreatedSerializer})
+    def create(self, request):
+        serializer = ApiKeySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key, raw = api_keys.api_key_create(gym=self.gym, name=serializer.validated_data["name"],
+                                           created_by=request.user)
+        return Response({**ApiKeySerializer(key).data, "key": raw}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        api_keys.api_key_revoke(key=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,6 +17,7 @@ import uuid
 
 from django.apps import apps
 
+from tenants.api_keys import api_key_create
 from tenants.models import Branch, Role, Tag, User
 from tenants.tests.factories import BranchFactory, GymFactory, TagFactory, UserFactory
 
@@ -42,6 +43,7 @@ def _tenants_populate(side):
     side.admin = side.add(UserFactory(gym=side.gym, branch=branch, role=Role.ADMIN, first_name=side.marker,
                                       last_name=side.marker, email=f"{side.marker.lower()}@example.com"))
     side.add(TagFactory(gym=side.gym, name=f"{side.marker} tag"))
+    side.add(api_key_create(gym=side.gym, name=f"{side.marker} key")[0])
 
 
 TENANT_ID_PARAMS = {
