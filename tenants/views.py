@@ -1,7 +1,7 @@
 from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from reps_dashboard.api.schema import ErrorSerializer
 from reps_dashboard.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 
-from . import api_keys, services, tokens
+from . import api_keys, lockout, services, tokens
 from .models import ApiKey, Branch, Tag, User
 from .permissions import ADMIN, ADMIN_MANAGER, TENANT_PERMISSIONS
 from .serializers import (
@@ -51,6 +51,14 @@ class LoginUsernameThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": login.strip().lower()[:254]}
 
 
+class LockedOut(Throttled):
+    default_detail = "Too many failed login attempts. Try again later."
+
+    def __init__(self, wait):
+        minutes = max(1, round(wait / 60))
+        super().__init__(wait=wait, detail=f"Too many failed login attempts. Try again in {minutes} minutes.")
+
+
 class LoginView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -60,19 +68,27 @@ class LoginView(APIView):
         tags=["auth"],
         request={"application/json": LoginSerializer, "application/x-www-form-urlencoded": LoginSerializer,
                  "multipart/form-data": LoginSerializer},
-        responses={200: LoginResponseSerializer, 401: OpenApiResponse(ErrorSerializer, "Wrong email or password")},
+        responses={200: LoginResponseSerializer, 401: OpenApiResponse(ErrorSerializer, "Wrong email or password"),
+                   429: OpenApiResponse(ErrorSerializer, "Throttled (too many attempts per minute) or locked out "
+                                        "(too many failures: per username and per IP, for LOGIN_LOCKOUT_SECONDS); "
+                                        "Retry-After tells when to try again")},
         auth=[],
     )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = User.objects.select_related("gym", "branch").filter(email__iexact=serializer.validated_data["login"]).first()
-        password = serializer.validated_data["password"]
+        login, password = serializer.validated_data["login"], serializer.validated_data["password"]
+        ip = LoginIPThrottle().get_ident(request)
+        wait = lockout.locked_for(login, ip)
+        if wait:
+            raise LockedOut(wait=wait)
+        user = User.objects.select_related("gym", "branch").filter(email__iexact=login).first()
         if user is None:
             User(password=_DUMMY_HASH).check_password(password)
+        if user is None or not user.check_password(password) or not user.is_active:
+            lockout.record_failure(login, ip)
             raise AuthenticationFailed(INVALID_LOGIN)
-        if not user.check_password(password) or not user.is_active:
-            raise AuthenticationFailed(INVALID_LOGIN)
+        lockout.record_success(login)
         return Response({
             **tokens.issue_pair(user),
             "user_id": user.id,

@@ -149,12 +149,14 @@ def test_me_shows_gym_and_branch_and_patch_changes_only_name_and_phone(agent_cli
 
 
 def test_login_is_throttled_per_username(api_client, agent_user, settings):
+    settings.LOGIN_LOCKOUT_USERNAME_FAILURES = settings.LOGIN_LOCKOUT_IP_FAILURES = 100
     statuses = [login(api_client(), "agent@home.gym", "bad").status_code for _ in range(12)]
     assert statuses[:10] == [401] * 10
     assert statuses[10:] == [429, 429]
 
 
-def test_login_is_throttled_per_ip_across_usernames(api_client):
+def test_login_is_throttled_per_ip_across_usernames(api_client, settings):
+    settings.LOGIN_LOCKOUT_USERNAME_FAILURES = settings.LOGIN_LOCKOUT_IP_FAILURES = 100
     statuses = [login(api_client(), f"u{i}@x.com", "bad").status_code for i in range(11)]
     assert statuses[-1] == 429
     assert "detail" in login(api_client(), "z@x.com", "bad").json()
@@ -172,3 +174,28 @@ def test_agents_cannot_create_users(agent_client):
     response = agent_client.post(reverse("auth-users"), {"email": "x@y.z", "password": "long-enough-pass-1"},
                                  format="json")
     assert response.status_code == 403
+
+
+def test_repeated_failures_lock_the_username_even_with_the_right_password(api_client, agent_user):
+    for _ in range(5):
+        assert login(api_client(), "agent@home.gym", "bad").status_code == 401
+    locked = login(api_client(), "agent@home.gym")
+    assert locked.status_code == 429
+    assert "failed login attempts" in locked.json()["detail"]
+    assert int(locked["Retry-After"]) > 0
+
+
+def test_success_resets_the_username_failure_count(api_client, agent_user):
+    for _ in range(4):
+        login(api_client(), "agent@home.gym", "bad")
+    assert login(api_client(), "agent@home.gym").status_code == 200
+    for _ in range(4):
+        assert login(api_client(), "agent@home.gym", "bad").status_code == 401
+    assert login(api_client(), "agent@home.gym").status_code == 200
+
+
+def test_failures_across_usernames_lock_the_ip(api_client, settings):
+    settings.LOGIN_LOCKOUT_IP_FAILURES = 3
+    for i in range(3):
+        login(api_client(), f"u{i}@x.com", "bad")
+    assert login(api_client(), "fresh@x.com", "bad").status_code == 429
