@@ -11,6 +11,8 @@ from .models import KnowledgeCategory, KnowledgeEntry, KnowledgeSource
 # Weights of the ranking (see docs/knowledge.md). Trigram candidates: pg_trgm's `<%` operator
 # (word_similarity >= pg_trgm.word_similarity_threshold, 0.6 by default).
 TRIGRAM_WEIGHT = 0.5
+# How far a branch override is placed above the gym-wide entry it replaces (visible after rounding).
+OVERRIDE_MARGIN = 0.001
 # ts_rank's default weights for D, C, B, A: the question counts 2.5 times the answer.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 MAX_QUERY_TERMS = 16
@@ -113,7 +115,7 @@ def _apply_overrides(hits, branch):
     for hit in hits:
         override = own.get(hit.entry.question_key) if hit.entry.branch_id is None else None
         if override is not None and override.score <= hit.score:
-            override.score = hit.score + 1e-6
+            override.score = hit.score + OVERRIDE_MARGIN
     return sorted(hits, key=lambda h: (-h.score, h.entry.branch_id is None, -h.entry.priority, str(h.entry.id)))
 
 
