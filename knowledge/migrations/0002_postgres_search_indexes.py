@@ -1,33 +1,30 @@
-"""Full-text and trigram indexes, on PostgreSQL only (SQLite searches with a Python fallback).
-
-They are not declared in the model's Meta (Meta indexes would be created on every backend), so
-this migration creates and drops them itself, only when the database is PostgreSQL.
-"""
+"""The full-text document column and the trigram index, on PostgreSQL only (SQLite searches with a
+Python fallback). See knowledge/search_sql.py for why they live outside the model's state."""
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 
-def _indexes():
-    from knowledge.search_sql import postgres_indexes
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for statement in statements:
+            schema_editor.execute(statement)
 
-    return postgres_indexes()
+    return run
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    model = apps.get_model("knowledge", "KnowledgeEntry")
-    for index in _indexes():
-        schema_editor.add_index(model, index)
+    from knowledge.search_sql import CREATE_SQL
+
+    _run(CREATE_SQL)(apps, schema_editor)
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    model = apps.get_model("knowledge", "KnowledgeEntry")
-    for index in _indexes():
-        schema_editor.remove_index(model, index)
+    from knowledge.search_sql import DROP_SQL
+
+    _run(DROP_SQL)(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
