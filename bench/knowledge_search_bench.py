@@ -20,19 +20,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reps_dashboard.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.db import connection
+from django.test import Client
 
-from knowledge.demo import FAQ  # noqa: E402
-from knowledge.models import KnowledgeEntry  # noqa: E402
-from knowledge.selectors import entry_search  # noqa: E402
-from tenants import tokens  # noqa: E402
-from tenants.models import Branch, Gym, Role, User  # noqa: E402
-from tenants.scope import gym_scope, unscoped  # noqa: E402
+from knowledge.demo import FAQ
+from knowledge.models import KnowledgeEntry
+from knowledge.selectors import entry_search
+from tenants import tokens
+from tenants.models import Branch, Gym, Role, User
+from tenants.scope import gym_scope, unscoped
 
 ENTRIES = 10_000
 SEARCHES = 400
@@ -56,7 +56,7 @@ QUERIES = ["do you have a pool", "how much is a day pass", "what time do you ope
 
 def percentile(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def report(label, samples):

@@ -15,8 +15,8 @@ FAQ = [
     ("general", 3, "Can I try the gym before joining?",
      "Yes. Book a free guided tour and a one-day trial pass at the front desk or over the phone."),
     ("pricing", 9, "How much does a membership cost?",
-     "Basic is $39 per month, Premium (with unlimited classes) is $69 per month, and the annual plan is $599 "
-     "paid upfront. There is a one-time $25 joining fee."),
+     ("Basic is $39 per month, Premium (with unlimited classes) is $69 per month, and the annual plan is $599 "
+      "paid upfront. There is a one-time $25 joining fee.")),
     ("pricing", 7, "How much is a day pass?", "A day pass costs $15 and includes group classes that day."),
     ("pricing", 5, "Do you offer student or senior discounts?",
      "Students with a valid ID and members over 65 get 20% off any monthly plan."),
@@ -69,8 +69,8 @@ BRANCH_OVERRIDES = {
     "Brooklyn": [
         ("general", 8, "What are your opening hours?",
          "Brooklyn is open Monday to Friday 5am to 11pm and weekends 7am to 9pm."),
-        ("facilities", 5, "Is parking available?", "Brooklyn has no parking; there is metered street parking on "
-                                                   "Court Street and a public garage on Atlantic Avenue."),
+        ("facilities", 5, "Is parking available?", ("Brooklyn has no parking; there is metered street parking on "
+                                                    "Court Street and a public garage on Atlantic Avenue.")),
     ],
 }
 

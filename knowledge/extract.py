@@ -27,7 +27,7 @@ QUESTION_WORDS = re.compile(
 
 
 class Node:
-    __slots__ = ("tag", "attrs", "children", "parent")
+    __slots__ = ("attrs", "children", "parent", "tag")
 
     def __init__(self, tag, attrs=None, parent=None):
         self.tag, self.attrs, self.children, self.parent = tag, dict(attrs or {}), [], parent

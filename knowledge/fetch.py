@@ -136,7 +136,7 @@ def fetch_html(url: str) -> Page:
             return Page(url=url, html=html)
         except FetchError:
             raise
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise FetchError("The site did not answer in time.")
         except ssl.SSLError:
             raise FetchError("A secure connection to the site could not be established (TLS error).")

@@ -66,7 +66,11 @@ def _search_postgres(entries, q, terms, pool):
     similarity is added to the rank of those few rows. Scoring every row that shares a common
     word with the query, or trigram-scanning the table for long sentences, cost 60-80 ms at
     10,000 entries; this costs a few."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+    from django.contrib.postgres.search import (
+        SearchQuery,
+        SearchRank,
+        TrigramWordSimilarity,
+    )
     from django.db.models import F, FloatField, Value
     from django.db.models.functions import Cast, Left
 
@@ -96,8 +100,7 @@ def _search_postgres(entries, q, terms, pool):
 
 
 _SUFFIXES = ("ing", "es", "ed", "s")
-_STOP = frozenset("a an and are as at be can do does for from have how i in is it me my of on or our the there "
-                  "to we what when where which who will with you your".split())
+_STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "can", "do", "does", "for", "from", "have", "how", "i", "in", "is", "it", "me", "my", "of", "on", "or", "our", "the", "there", "to", "we", "what", "when", "where", "which", "who", "will", "with", "you", "your"])
 
 
 def _stem(word):

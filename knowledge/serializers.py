@@ -3,8 +3,18 @@ from rest_framework import serializers
 from reps_dashboard.api.fields import GymScopedRelatedField
 from tenants.models import Branch
 
-from .models import (ANSWER_MAX, ANSWER_MIN, PRIORITY_MAX, PRIORITY_MIN, QUESTION_MAX, QUESTION_MIN, ImportJob,
-                     KnowledgeCategory, KnowledgeEntry, KnowledgeSource)
+from .models import (
+    ANSWER_MAX,
+    ANSWER_MIN,
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    QUESTION_MAX,
+    QUESTION_MIN,
+    ImportJob,
+    KnowledgeCategory,
+    KnowledgeEntry,
+    KnowledgeSource,
+)
 
 
 class SourceSummarySerializer(serializers.ModelSerializer):

@@ -1,6 +1,14 @@
 """Rules every entry obeys, whether typed in the API or read from an import."""
 
-from .models import ANSWER_MAX, ANSWER_MIN, PRIORITY_MAX, PRIORITY_MIN, QUESTION_MAX, QUESTION_MIN, KnowledgeCategory
+from .models import (
+    ANSWER_MAX,
+    ANSWER_MIN,
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    QUESTION_MAX,
+    QUESTION_MIN,
+    KnowledgeCategory,
+)
 
 CATEGORY_HELP = ", ".join(KnowledgeCategory.values)
 

@@ -1,4 +1,9 @@
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -12,9 +17,17 @@ from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 from . import selectors, services
 from .filters import EntryFilterSet
 from .models import ImportJob, KnowledgeEntry, KnowledgeSource
-from .serializers import (EntrySerializer, FileImportSerializer, ImportJobSerializer, SearchParamsSerializer,
-                          SearchResultSerializer, SourceDeleteParamsSerializer, SourceSerializer, StatsSerializer,
-                          UrlImportSerializer)
+from .serializers import (
+    EntrySerializer,
+    FileImportSerializer,
+    ImportJobSerializer,
+    SearchParamsSerializer,
+    SearchResultSerializer,
+    SourceDeleteParamsSerializer,
+    SourceSerializer,
+    StatsSerializer,
+    UrlImportSerializer,
+)
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
