@@ -1,11 +1,47 @@
 """Project-wide fixtures: two gyms, a user per role, and authenticated API clients."""
 
 import pytest
+from django.db.backends.signals import connection_created
 from rest_framework.test import APIClient
 
 from tenants import tokens
 from tenants.models import Role
 from tenants.tests.factories import BranchFactory, GymFactory, UserFactory
+
+APP_ROLE = "reps_app_test"
+
+
+def _act_as_app_role(sender, connection, **kwargs):
+    """Every test connection acts as a role that neither owns the tables nor is a superuser, so
+    row-level security binds each request exactly as in production. Test code that builds data
+    outside a request acts for every gym (a session-level bypass); the tenant middleware turns
+    the bypass off and sets the gym for each request's transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {APP_ROLE}")
+            cursor.execute("SELECT set_config('app.rls_bypass', 'on', false)")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"""DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+                           EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$""")
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
+        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    with django_db_blocker.unblock():
+        connection.close()  # the next connection goes through _act_as_app_role
+    connection_created.connect(_act_as_app_role, dispatch_uid="conftest.app_role")
+    yield
+    connection_created.disconnect(dispatch_uid="conftest.app_role")
+    with django_db_blocker.unblock():
+        connection.close()  # the owner drops the test database
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +110,29 @@ def manager_client(api_client, manager_user):
 @pytest.fixture
 def agent_client(api_client, agent_user):
     return api_client(agent_user)
+
+
+_BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@pytest.fixture
+def data_queries():
+    """``with data_queries(n):`` asserts that exactly ``n`` statements read or wrote data.
+
+    Transaction bookkeeping (the request's savepoint) and the row-level-security scope setting
+    (``set_config``, PostgreSQL only) are left out, so one budget holds on SQLite and PostgreSQL.
+    """
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def budget(expected):
+        with CaptureQueriesContext(connection) as captured:
+            yield captured
+        data = [q["sql"] for q in captured.captured_queries
+                if not q["sql"].startswith(_BOOKKEEPING) and "set_config(" not in q["sql"]]
+        assert len(data) == expected, f"{len(data)} data queries, expected {expected}:\n" + "\n".join(data)
+
+    return budget

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from . import rls
 from .models import ApiKey, Gym
 
 KEY_PREFIX = "rk_"
@@ -60,7 +61,9 @@ class ApiKeyPrincipal:
 def principal_for(raw: str) -> ApiKeyPrincipal | None:
     if not raw or not raw.startswith(KEY_PREFIX) or len(raw) > 100:
         return None
-    key = ApiKey.all_gyms.select_related("gym").filter(digest=digest(raw), revoked_at__isnull=True).first()
+    key_digest = digest(raw)
+    rls.set_api_key_digest(key_digest)  # the gym is not known yet: row-level security admits this key's row only
+    key = ApiKey.all_gyms.select_related("gym").filter(digest=key_digest, revoked_at__isnull=True).first()
     if key is None:
         return None
     now = timezone.now()

@@ -7,4 +7,9 @@ class TenantsConfig(AppConfig):
     verbose_name = "Gyms and staff"
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from . import rls, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
+
+        pre_migrate.connect(rls.pre_migrate_bypass, sender=self, dispatch_uid="tenants.rls.bypass")
+        post_migrate.connect(rls.post_migrate_install, sender=self, dispatch_uid="tenants.rls.install")

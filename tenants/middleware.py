@@ -1,3 +1,5 @@
+from django.db import transaction
+
 from .authentication import ApiKeyAuthentication, TenantJWTAuthentication
 from .scope import gym_scope, unscoped
 
@@ -11,6 +13,10 @@ class TenantMiddleware:
     get the audited all-gyms bypass there and only there. The gym always comes from the user's
     row, never from a header, body or token claim. No gym: the scope holds ``None`` and every
     scoped query returns no rows.
+
+    Each API and admin request runs in one transaction: the gym is handed to PostgreSQL's
+    row-level security as a transaction-local setting (``tenants/rls.py``), and a request that
+    answers with an error (4xx/5xx) writes nothing.
     """
 
     def __init__(self, get_response):
@@ -19,6 +25,19 @@ class TenantMiddleware:
         self.key_authenticator = ApiKeyAuthentication()
 
     def __call__(self, request):
+        path = request.path
+        if not (path.startswith("/api/") or path.startswith("/admin/")):
+            return self.get_response(request)
+        # Outermost, the transaction's end also ends the transaction-local gym setting; nested (a
+        # test's transaction), the scope must put the previous setting back itself.
+        outermost = not transaction.get_connection().in_atomic_block
+        with transaction.atomic():
+            response = self._scoped_response(request, restore_db=not outermost)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response
+
+    def _scoped_response(self, request, restore_db):
         user = None
         if request.path.startswith("/api/"):
             result = None
@@ -26,7 +45,7 @@ class TenantMiddleware:
                 result = self.key_authenticator.authenticate_or_none(request)
             result = result or self.authenticator.authenticate_or_none(request)
             user = result[0] if result else None
-        elif request.path.startswith("/admin/"):
+        else:
             session_user = getattr(request, "user", None)
             if session_user is not None and session_user.is_authenticated:
                 user = session_user
@@ -35,5 +54,5 @@ class TenantMiddleware:
                     with unscoped(f"admin superuser {user.pk} {request.method} {request.path}"):
                         return self.get_response(request)
         request.gym = user.gym if user is not None and user.is_active else None
-        with gym_scope(request.gym):
+        with gym_scope(request.gym, restore_db=restore_db):
             return self.get_response(request)

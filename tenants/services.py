@@ -5,6 +5,7 @@ from reps_dashboard.api.errors import Conflict
 
 from . import tokens
 from .models import Branch, Gym, Role, User
+from .scope import gym_scope
 
 
 @transaction.atomic
@@ -13,8 +14,9 @@ def gym_create(*, name, timezone, branch_name, admin_email, admin_password, coun
     gym = Gym(name=name, timezone=timezone, country=country, **gym_fields)
     gym.full_clean()
     gym.save()
-    branch = Branch.objects.create(gym=gym, name=branch_name)
-    User.objects.create_user(admin_email, admin_password, gym=gym, branch=branch, role=Role.ADMIN, is_staff=True)
+    with gym_scope(gym):
+        branch = Branch.objects.create(gym=gym, name=branch_name)
+        User.objects.create_user(admin_email, admin_password, gym=gym, branch=branch, role=Role.ADMIN, is_staff=True)
     return gym
 
 

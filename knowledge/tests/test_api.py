@@ -114,10 +114,10 @@ class TestEntryFilters:
         assert [row["id"] for row in data] == [str(high.id), str(low.id)]
 
     @pytest.mark.parametrize("rows", [1, 30])
-    def test_list_costs_the_same_queries_for_any_size(self, agent_client, gym, rows, django_assert_num_queries):
+    def test_list_costs_the_same_queries_for_any_size(self, agent_client, gym, rows, data_queries):
         source = KnowledgeSourceFactory(gym=gym)
         KnowledgeEntryFactory.create_batch(rows, gym=gym, source=source)
-        with django_assert_num_queries(3):
+        with data_queries(3):
             response = agent_client.get(LIST, {"limit": 50})
         assert len(response.json()["data"]) == rows
         assert response.json()["data"][0]["source"]["id"] == str(source.id)
@@ -185,10 +185,10 @@ class TestSources:
         assert KnowledgeSource.objects.for_gym(gym).exists()
 
     @pytest.mark.parametrize("rows", [1, 20])
-    def test_source_list_query_budget(self, agent_client, gym, rows, django_assert_num_queries):
+    def test_source_list_query_budget(self, agent_client, gym, rows, data_queries):
         for source in KnowledgeSourceFactory.create_batch(rows, gym=gym):
             KnowledgeEntryFactory(gym=gym, source=source)
-        with django_assert_num_queries(3):
+        with data_queries(3):
             response = agent_client.get(self.URL, {"limit": 50})
         assert len(response.json()["data"]) == rows
 
