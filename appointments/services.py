@@ -8,7 +8,7 @@ same 409. Each change is written on the lead's timeline in the same transaction.
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from rest_framework.exceptions import ValidationError
 
 from leads.activity import Actor, activity_record
@@ -28,6 +28,7 @@ from .models import (
 from .selectors import appointment_conflict
 
 S = AppointmentStatus
+DEADLOCK_DETECTED = "40P01"
 TRANSITIONS = {
     S.SCHEDULED: {S.CONFIRMED, S.COMPLETED, S.CANCELED, S.NO_SHOW, S.RESCHEDULED},
     S.CONFIRMED: {S.COMPLETED, S.CANCELED, S.NO_SHOW, S.RESCHEDULED},
@@ -84,13 +85,21 @@ def _check_free(*, gym, lead, staff, start, duration, exclude_ids=()):
         raise _conflict_error(existing, lead=lead, staff=staff)
 
 
+def _lost_race(exc) -> bool:
+    """An exclusion-constraint violation, or the deadlock two inserters can meet when each waits
+    for the other's uncommitted row (PostgreSQL then aborts one of them)."""
+    return isinstance(exc, IntegrityError) or getattr(exc.__cause__, "pgcode", None) == DEADLOCK_DETECTED
+
+
 def _save_guarded(appointment: Appointment, *, exclude_ids=()):
-    """Save; an exclusion-constraint violation (another request won the race) is the 409 the
-    check above would have given, had it run a moment later."""
+    """Save; losing the race to a concurrent booking is the 409 the check above would have
+    given, had it run a moment later (it names the winner once that one has committed)."""
     try:
         with transaction.atomic():
             appointment.save()
-    except IntegrityError:
+    except (IntegrityError, OperationalError) as exc:
+        if not _lost_race(exc):
+            raise
         if appointment.is_active:
             _check_free(gym=appointment.gym, lead=appointment.lead, staff=appointment.staff,
                         start=appointment.date, duration=appointment.duration, exclude_ids=exclude_ids)
