@@ -1,3 +1,4 @@
+from django.db.models import F, OrderBy
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -26,6 +27,20 @@ from .serializers import (
     StatusSerializer,
 )
 
+
+class NotNull(F):
+    """A sort key that is never null. The shared sorter asks for ``DESC NULLS LAST``, which
+    PostgreSQL cannot read from a plain (ascending) index, so a descending sort of 200,000 rows
+    was a full sort (500 ms); for a NOT NULL column the null order means nothing, and without it
+    every ``(gym, ..., <key>, id)`` index serves both directions."""
+
+    def asc(self, **kwargs):
+        return OrderBy(self)
+
+    def desc(self, **kwargs):
+        return OrderBy(self, descending=True)
+
+
 TAG = ["appointments"]
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -50,7 +65,7 @@ class AppointmentViewSet(GymScopedModelViewSet):
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES  # agents book, update and move appointments
     delete_roles = ADMIN_MANAGER
-    sort_fields = {"date": "date", "created_at": "created_at", "status": "status"}
+    sort_fields = {"date": NotNull("date"), "created_at": NotNull("created_at"), "status": NotNull("status")}
     default_sort = "date"
     # /api/appointments/{id} must not swallow /upcoming, /availability, /branch/...
     lookup_value_regex = UUID_PATTERN
