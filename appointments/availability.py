@@ -34,12 +34,15 @@ class Slot:
 
 
 def opening_window(branch, day: dt.date):
-    """``(opens, closes)`` as instants, or None when the branch is closed that weekday."""
+    """``(opens, closes)`` as instants, or None when the branch is closed that weekday. The API
+    validates opening hours; a malformed value written another way (the admin's raw JSON) reads
+    as closed rather than failing every availability request."""
     hours = (branch.opening_hours or {}).get(CALL_DAYS[day.weekday()])
-    if not hours:
-        return None
     tz = branch.tzinfo
-    opens, closes = wall_clock(day, hours[0], tz), wall_clock(day, hours[1], tz)
+    try:
+        opens, closes = wall_clock(day, hours[0], tz), wall_clock(day, hours[1], tz)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None
     return (opens, closes) if opens < closes else None
 
 

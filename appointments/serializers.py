@@ -15,15 +15,30 @@ from .models import (
 )
 
 DEFAULT_DURATION = 60
+# Far enough for any real booking or record; keeps date arithmetic clear of datetime's limits.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class OffsetDateTimeField(serializers.DateTimeField):
     """ISO-8601 kept in the offset it carries. Out: the value's own zone (the branch's), not the
-    server's UTC. In: a value without an offset stays naive, for the serializer to read in the
-    branch's timezone once it knows the branch."""
+    server's UTC. In: a date and a time (a bare date is refused rather than read as midnight)
+    within the years FIRST_YEAR..LAST_YEAR; a value without an offset stays naive, for the
+    serializer to read in the branch's timezone once it knows the branch."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value.strip()) <= len("YYYY-MM-DD"):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM]")
+        parsed = super().to_internal_value(value)
+        _check_year(parsed.year)
+        return parsed
 
     def enforce_timezone(self, value):
         return value
+
+
+def _check_year(year):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise serializers.ValidationError(f"Must be between the years {FIRST_YEAR} and {LAST_YEAR}.")
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -184,6 +199,10 @@ class AvailabilityParamsSerializer(serializers.Serializer):
     duration = _duration_field(default=DEFAULT_DURATION)
     staff_id = GymScopedRelatedField(model=User, required=False, allow_null=True,
                                      help_text="Only this staff member's appointments block a slot (else the branch's).")
+
+    def validate_date(self, value):
+        _check_year(value.year)
+        return value
 
     def validate_branch_id(self, value):
         if not value.is_active:

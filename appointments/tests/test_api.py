@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments.models import Appointment
@@ -57,6 +59,14 @@ class TestList:
     def test_sorting(self, agent_client, three, sort_by, order, expected):
         response = agent_client.get(LIST, {"sort_by": sort_by, "sort_order": order})
         assert ids(response) == [str(three[i].id) for i in expected]
+
+    def test_descending_sort_leaves_the_null_order_to_the_index(self, agent_client, three):
+        # NULLS LAST on a descending sort would keep PostgreSQL from reading the (gym, ..., id)
+        # indexes backwards (a full sort at 200,000 rows); the sort keys are never null.
+        with CaptureQueriesContext(connection) as captured:
+            agent_client.get(LIST, {"sort_by": "created_at", "sort_order": "desc"})
+        page = captured.captured_queries[-1]["sql"]
+        assert '"created_at" DESC' in page and "NULLS" not in page
 
     def test_unknown_sort_field_is_400(self, agent_client):
         assert agent_client.get(LIST, {"sort_by": "duration"}).status_code == 400

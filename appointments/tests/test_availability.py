@@ -58,6 +58,11 @@ class TestRegularDay:
         branch = BranchFactory(gym=gym, opening_hours={**NIGHT_OWL, **{d: None for d in NIGHT_OWL}})
         assert slots(agent_client.get(URL, {"branch_id": str(branch.id), "date": local_day()})) == []
 
+    @pytest.mark.parametrize("hours", [["6am", "10pm"], ["06:00"], "06:00-22:00", ["25:00", "26:00"], 7])
+    def test_malformed_stored_hours_read_as_closed(self, agent_client, gym, hours):
+        branch = BranchFactory(gym=gym, opening_hours={day: hours for day in NIGHT_OWL})
+        assert slots(agent_client.get(URL, {"branch_id": str(branch.id), "date": local_day()})) == []
+
     def test_branch_appointments_block_slots_without_staff(self, agent_client, gym, night_branch, lead):
         day = dt.date.fromisoformat(local_day())
         AppointmentFactory(gym=gym, lead=lead, branch=night_branch,
@@ -133,6 +138,7 @@ class TestParams:
     @pytest.mark.parametrize("query,field", [
         ({"date": "2027-01-05"}, "branch_id"),
         ({"date": "2027-02-30"}, "date"),
+        ({"date": "9999-12-31"}, "date"),
         ({"duration": 10}, "duration"),
         ({"duration": 181}, "duration"),
         ({"staff_id": "00000000-0000-4000-8000-000000000000"}, "staff_id"),
