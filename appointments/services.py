@@ -202,12 +202,12 @@ def appointment_update(*, appointment: Appointment, actor: Actor, **changes) -> 
         _check_type(changes["type"])
     moved = any(name in changes and changes[name] != getattr(appointment, name)
                 for name in ("date", "duration", "branch", "staff"))
+    if changes.get("date", appointment.date) != appointment.date:
+        appointment.reminder_sent = False
     for name, value in changes.items():
         setattr(appointment, name, value)
     if moved:
         _check_related(gym=gym, lead=appointment.lead, branch=appointment.branch, staff=appointment.staff)
-        if "date" in changes:
-            appointment.reminder_sent = False
     old = appointment.status
     if status != old:
         _check_transition(appointment, status)

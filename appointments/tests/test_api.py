@@ -139,6 +139,13 @@ class TestDetailUpdateDelete:
             f"{local_day(10)}T09:15:00")
         assert body["staff_id"] is None and body["reminder_sent"] is False  # the reminder was for the old time
 
+    def test_same_date_keeps_reminder_sent(self, agent_client, gym, lead, coach):
+        appointment = AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, reminder_sent=True)
+        same = appointment.local_start.replace(tzinfo=None).isoformat()
+        body = agent_client.patch(detail(appointment.id), {"date": same, "staff_id": str(coach.id)},
+                                  format="json").json()
+        assert body["staff_id"] == str(coach.id) and body["reminder_sent"] is True
+
     def test_moving_to_another_branch_reads_the_date_in_its_timezone(self, agent_client, gym, lead):
         appointment = AppointmentFactory(gym=gym, lead=lead, branch=lead.branch)
         la = BranchFactory(gym=gym, timezone="America/Los_Angeles")
@@ -183,7 +190,7 @@ class TestDetailUpdateDelete:
 
 
 @pytest.mark.parametrize("path", [LIST, f"{LIST}/upcoming", "branch"])
-def test_list_queries_do_not_grow_with_the_page(agent_client, django_assert_num_queries, gym, branch, path):
+def test_list_queries_do_not_grow_with_the_page(agent_client, data_queries, gym, branch, path):
     coach = UserFactory(gym=gym)
     for n in range(55):
         lead = LeadFactory(gym=gym, branch=branch)
@@ -193,6 +200,6 @@ def test_list_queries_do_not_grow_with_the_page(agent_client, django_assert_num_
     # The user (token check), the count and the page; the branch route looks its branch up too.
     expected = 4 if path == "branch" else 3
     for limit in (1, 50):
-        with django_assert_num_queries(expected):
+        with data_queries(expected):
             response = agent_client.get(url, {"limit": limit})
         assert len(response.json()["data"]) == limit
