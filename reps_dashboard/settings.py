@@ -191,7 +191,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "LeadStatusEnum": "leads.models.LeadStatus",
         "ImportStatusEnum": "knowledge.models.ImportStatus",
-        "SourceTypeEnum": "knowledge.models.SourceType",
+        "KnowledgeSourceTypeEnum": "knowledge.models.SourceType",
     },
 }
 
