@@ -52,8 +52,8 @@ class TestExclusionConstraints:
             Appointment.objects.for_gym(gym).filter(pk=canceled.pk).update(status="confirmed")
 
 
-def _race(client_for, bodies):
-    """POST every body at once, each from its own thread (own database connection)."""
+def _race(client_for, bodies, url=LIST):
+    """POST every body at once to ``url``, each from its own thread (own database connection)."""
     barrier = threading.Barrier(len(bodies))
     results = [None] * len(bodies)
 
@@ -61,7 +61,7 @@ def _race(client_for, bodies):
         client = client_for(index)
         try:
             barrier.wait(timeout=30)
-            results[index] = client.post(LIST, body, format="json").status_code
+            results[index] = client.post(url, body, format="json").status_code
         finally:
             connections.close_all()
 
@@ -104,3 +104,15 @@ class TestParallelRequests:
         results = _race(lambda i: clients[i], bodies)
         assert sorted(results) == [201] + [409] * (PARALLEL - 1)
         assert Appointment.objects.for_gym(gym).count() == 1
+
+    def test_twenty_reschedules_of_one_appointment_exactly_one_wins(self, world):
+        gym, branch, clients = world
+        lead = LeadFactory(gym=gym, branch=branch)
+        original = AppointmentFactory(gym=gym, branch=branch, lead=lead, date=next_week(9))
+        # Different, non-overlapping new times: only the row lock on the original decides.
+        bodies = [{"date": f"{local_day(10 + n)}T10:00:00"} for n in range(PARALLEL)]
+        results = _race(lambda i: clients[i], bodies, url=f"{LIST}/{original.id}/reschedule")
+        assert sorted(results) == [201] + [409] * (PARALLEL - 1)
+        rows = Appointment.objects.for_gym(gym)
+        assert rows.count() == 2 and rows.get(pk=original.pk).status == "rescheduled"
+        assert rows.get(rescheduled_from=original).status == "scheduled"
