@@ -1,0 +1,253 @@
+"""Appointment writes: booking, updates, the status lifecycle and rescheduling.
+
+Every write that can make an active appointment overlap another checks the rule first (a clear
+409 naming the appointment in the way) and, on PostgreSQL, the exclusion constraints catch the
+race between two requests that both passed the check: the loser's IntegrityError becomes the
+same 409. Each change is written on the lead's timeline in the same transaction.
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, OperationalError, transaction
+from rest_framework.exceptions import ValidationError
+
+from leads.activity import Actor, activity_record
+from leads.models import ActivityType, ActorType
+from reps_dashboard.api.errors import Conflict
+from reps_dashboard.api.fields import GymScopedRelatedField
+
+from .localtime import normalise
+from .models import (
+    BOOKABLE_STATUSES,
+    DURATION_MAX,
+    DURATION_MIN,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+)
+from .selectors import appointment_conflict
+
+S = AppointmentStatus
+DEADLOCK_DETECTED = "40P01"
+TRANSITIONS = {
+    S.SCHEDULED: {S.CONFIRMED, S.COMPLETED, S.CANCELED, S.NO_SHOW, S.RESCHEDULED},
+    S.CONFIRMED: {S.COMPLETED, S.CANCELED, S.NO_SHOW, S.RESCHEDULED},
+}
+NO_SUCH_OBJECT = GymScopedRelatedField.default_error_messages["does_not_exist"]
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def _belongs(gym, obj, field):
+    if obj is not None and obj.gym_id != gym.pk:
+        raise ValidationError({field: [NO_SUCH_OBJECT.format(pk_value=obj.pk)]})
+
+
+def _check_related(*, gym, lead, branch, staff):
+    _belongs(gym, lead, "lead_id")
+    _belongs(gym, branch, "branch_id")
+    _belongs(gym, staff, "staff_id")
+    if not branch.is_active:
+        raise ValidationError({"branch_id": ["This branch is inactive; book at an active branch."]})
+    if staff is not None and not staff.is_active:
+        raise ValidationError({"staff_id": ["This staff member is inactive."]})
+
+
+def _check_type(type):
+    if type not in AppointmentType.values:
+        raise ValidationError({"type": [f"Must be one of: {', '.join(AppointmentType.values)}."]})
+
+
+def _check_duration(duration):
+    if not isinstance(duration, int) or not DURATION_MIN <= duration <= DURATION_MAX:
+        raise ValidationError({"duration": [f"Must be between {DURATION_MIN} and {DURATION_MAX} minutes."]})
+
+
+def _when(appointment):
+    return f"{appointment.local_start:%Y-%m-%d %H:%M %Z}"
+
+
+def _conflict_error(existing: Appointment, *, lead, staff) -> Conflict:
+    when = f"from {_when(existing)} to {existing.local_end:%H:%M %Z}"
+    what = f"an appointment ({existing.get_type_display().lower()}) {when}"
+    if staff is not None and existing.staff_id == staff.pk:
+        detail = f"{staff.full_name or staff.email} already has {what} with {existing.lead.full_name}."
+    else:
+        detail = f"{existing.lead.full_name} already has {what}."
+    return Conflict(f"Double booking: {detail}", existing_id=existing.pk)
+
+
+def _check_free(*, gym, lead, staff, start, duration, exclude_ids=()):
+    existing = appointment_conflict(gym=gym, start=start, end=start + dt.timedelta(minutes=duration),
+                                    lead=lead, staff=staff, exclude_ids=exclude_ids)
+    if existing is not None:
+        raise _conflict_error(existing, lead=lead, staff=staff)
+
+
+def _lost_race(exc) -> bool:
+    """An exclusion-constraint violation, or the deadlock two inserters can meet when each waits
+    for the other's uncommitted row (PostgreSQL then aborts one of them)."""
+    return isinstance(exc, IntegrityError) or getattr(exc.__cause__, "pgcode", None) == DEADLOCK_DETECTED
+
+
+def _save_guarded(appointment: Appointment, *, exclude_ids=()):
+    """Save; losing the race to a concurrent booking is the 409 the check above would have
+    given, had it run a moment later (it names the winner once that one has committed)."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except (IntegrityError, OperationalError) as exc:
+        if not _lost_race(exc):
+            raise
+        if appointment.is_active:
+            _check_free(gym=appointment.gym, lead=appointment.lead, staff=appointment.staff,
+                        start=appointment.date, duration=appointment.duration, exclude_ids=exclude_ids)
+        raise Conflict("The appointment conflicts with another one that was just booked; try again.")
+
+
+def _created_by(actor: Actor):
+    return actor.user if actor.type == ActorType.USER else None
+
+
+def _record_booked(appointment: Appointment, actor: Actor, *, rescheduled_from=None):
+    when = _when(appointment)
+    description = f"{appointment.get_type_display()} booked for {when} at {appointment.branch.name}"
+    data = {"appointment_id": str(appointment.pk), "type": appointment.type, "date": appointment.date.isoformat(),
+            "duration": appointment.duration, "status": appointment.status, "branch_id": str(appointment.branch_id),
+            "staff_id": str(appointment.staff_id) if appointment.staff_id else None}
+    if rescheduled_from is not None:
+        description = f"{description} (rescheduled from {_when(rescheduled_from)})"
+        data["rescheduled_from"] = str(rescheduled_from.pk)
+    activity_record(lead=appointment.lead, type=ActivityType.APPOINTMENT_BOOKED, actor=actor,
+                    description=description, data=data)
+
+
+def _record_status(appointment: Appointment, actor: Actor, old: str):
+    new = appointment.status
+    activity_record(
+        lead=appointment.lead, type=ActivityType.APPOINTMENT_STATUS_CHANGED, actor=actor,
+        description=(f"{appointment.get_type_display()} of {_when(appointment)}: "
+                     f"{S(old).label.lower()} → {S(new).label.lower()}"),
+        data={"appointment_id": str(appointment.pk), "from": old, "to": new},
+    )
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    """The row again, locked for this transaction: concurrent transitions of one appointment
+    apply one after the other, each seeing the status the other left."""
+    return (Appointment.all_gyms.select_for_update(of=("self",))
+            .select_related("gym", "lead", "branch", "staff", "created_by").get(pk=appointment.pk))
+
+
+def _check_transition(appointment: Appointment, status: str):
+    if status not in TRANSITIONS.get(appointment.status, ()):
+        allowed = ", ".join(sorted(TRANSITIONS.get(appointment.status, ()))) or "none (it is final)"
+        raise Conflict(f'An appointment that is "{appointment.status}" cannot become "{status}". '
+                       f"Allowed: {allowed}.")
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appointment_book(*, gym, actor: Actor, lead, type, start: dt.datetime, duration: int, branch=None, staff=None,
+                     status=S.SCHEDULED, notes="") -> Appointment:
+    """Book ``lead`` at ``branch`` (default: the lead's). ``start`` is aware; a past start is
+    allowed (a walk-in logged afterwards). 409 when it overlaps an active appointment of the
+    lead or of the staff member."""
+    branch = branch if branch is not None else lead.branch
+    if branch is None:
+        raise ValidationError({"branch_id": ["The lead has no branch; choose one."]})
+    _check_related(gym=gym, lead=lead, branch=branch, staff=staff)
+    _check_type(type)
+    _check_duration(duration)
+    if status not in BOOKABLE_STATUSES:
+        raise ValidationError({"status": [f"A new appointment is one of: {', '.join(BOOKABLE_STATUSES)}."]})
+    appointment = Appointment(gym=gym, lead=lead, branch=branch, staff=staff, type=type, date=normalise(start),
+                              duration=duration, status=status, notes=notes, created_by=_created_by(actor))
+    if appointment.is_active:
+        _check_free(gym=gym, lead=lead, staff=staff, start=appointment.date, duration=duration)
+    _save_guarded(appointment)
+    _record_booked(appointment, actor)
+    return appointment
+
+
+@transaction.atomic
+def appointment_set_status(*, appointment: Appointment, status: str, actor: Actor) -> Appointment:
+    """One step of the lifecycle (contract): 409 for any other."""
+    appointment = _locked(appointment)
+    _check_transition(appointment, status)
+    old = appointment.status
+    appointment.status = status
+    appointment.save(update_fields=["status", "updated_at"])
+    _record_status(appointment, actor, old)
+    return appointment
+
+
+@transaction.atomic
+def appointment_update(*, appointment: Appointment, actor: Actor, **changes) -> Appointment:
+    """Change ``type, date, duration, branch, staff, notes`` and/or ``status`` (``date`` aware).
+    A status equal to the current one is no change; another must be a lifecycle step. Moving an
+    active appointment is checked for overlaps like a booking; a new time clears
+    ``reminder_sent`` (the reminder was for the old time)."""
+    appointment = _locked(appointment)
+    gym = appointment.gym
+    status = changes.pop("status", appointment.status)
+    if "date" in changes:
+        changes["date"] = normalise(changes["date"])
+    if "duration" in changes:
+        _check_duration(changes["duration"])
+    if "type" in changes:
+        _check_type(changes["type"])
+    moved = any(name in changes and changes[name] != getattr(appointment, name)
+                for name in ("date", "duration", "branch", "staff"))
+    if changes.get("date", appointment.date) != appointment.date:
+        appointment.reminder_sent = False
+    for name, value in changes.items():
+        setattr(appointment, name, value)
+    if moved:
+        _check_related(gym=gym, lead=appointment.lead, branch=appointment.branch, staff=appointment.staff)
+    old = appointment.status
+    if status != old:
+        _check_transition(appointment, status)
+        appointment.status = status
+    if moved and appointment.is_active:
+        _check_free(gym=gym, lead=appointment.lead, staff=appointment.staff, start=appointment.date,
+                    duration=appointment.duration, exclude_ids=[appointment.pk])
+    _save_guarded(appointment, exclude_ids=[appointment.pk])
+    if status != old:
+        _record_status(appointment, actor, old)
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(*, appointment: Appointment, start: dt.datetime, duration=None,
+                           actor: Actor) -> Appointment:
+    """Mark ``appointment`` rescheduled and book its replacement at ``start`` (same lead, branch,
+    staff, type and notes; ``scheduled`` again, since the new time is not confirmed yet), in one
+    transaction. The old appointment does not block the new time."""
+    old = _locked(appointment)
+    if not old.is_active:
+        raise Conflict(f'Only scheduled or confirmed appointments can be rescheduled; this one is "{old.status}".')
+    duration = old.duration if duration is None else duration
+    _check_duration(duration)
+    _check_related(gym=old.gym, lead=old.lead, branch=old.branch, staff=old.staff)
+    new = Appointment(gym=old.gym, lead=old.lead, branch=old.branch, staff=old.staff, type=old.type,
+                      date=normalise(start), duration=duration, notes=old.notes, created_by=_created_by(actor),
+                      rescheduled_from=old)
+    _check_free(gym=old.gym, lead=old.lead, staff=old.staff, start=new.date, duration=duration,
+                exclude_ids=[old.pk])
+    previous = old.status
+    old.status = S.RESCHEDULED
+    old.save(update_fields=["status", "updated_at"])
+    _save_guarded(new, exclude_ids=[old.pk])
+    _record_status(old, actor, previous)
+    _record_booked(new, actor, rescheduled_from=old)
+    return new
+
+
+def appointment_delete(*, appointment: Appointment) -> None:
+    """Removes the row (managers and admins; the timeline keeps its booking entry). A
+    replacement booked by rescheduling it loses its ``rescheduled_from`` link."""
+    appointment.delete()
