@@ -1,10 +1,7 @@
 import datetime as dt
 import zoneinfo
-from contextlib import contextmanager
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from leads.tests.factories import LeadFactory
 from tenants.models import Role
@@ -57,21 +54,3 @@ def book(agent_client, lead):
 
 
 _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-
-
-@pytest.fixture
-def data_queries():
-    """``with data_queries(n):`` exactly ``n`` statements read or wrote data: transaction
-    bookkeeping (savepoints) and the row-level-security scope setting (``set_config``) are left
-    out, so a budget does not depend on how the request's transaction is handled. (The same
-    fixture as main's root conftest; this copy can go once both are merged.)"""
-
-    @contextmanager
-    def budget(expected):
-        with CaptureQueriesContext(connection) as captured:
-            yield captured
-        data = [q["sql"] for q in captured.captured_queries
-                if not q["sql"].startswith(_BOOKKEEPING) and "set_config(" not in q["sql"]]
-        assert len(data) == expected, f"{len(data)} data queries, expected {expected}:\n" + "\n".join(data)
-
-    return budget
