@@ -186,7 +186,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStatusEnum": "leads.models.LeadStatus",
+        "LeadActivityTypeEnum": "leads.models.ActivityType",
+        "ActorTypeEnum": "leads.models.ActorType",
+        "ImportStatusEnum": "knowledge.models.ImportStatus",
+        "KnowledgeSourceTypeEnum": "knowledge.models.SourceType",
+    },
 }
 
 # Production hardening, driven by DEBUG so that no setting exists only in production.
