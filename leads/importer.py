@@ -88,20 +88,17 @@ class _Run:
         self.tags = {tag.name.casefold(): tag for tag in Tag.objects.for_gym(gym)}
 
     def process(self, batch):
-        parsed = []
-        for row, cells in batch:
+        cleaned = [(row, *clean_row(cells, self.columns, country=self.gym.country)) for row, cells in batch]
+        phones = {values["phone"] for _, values, _, problems in cleaned if not problems}
+        known = {lead.phone: lead for lead in Lead.objects.for_gym(self.gym).filter(phone__in=phones)}
+        state = _Batch()
+        for row, values, tag_names, problems in cleaned:  # in file order, so the report reads top-down
             self.result.total += 1
-            values, tag_names, problems = clean_row(cells, self.columns, country=self.gym.country)
             if problems:
                 self._fail(row, values, problems)
             else:
-                parsed.append((row, values, tag_names))
-        phones = {values["phone"] for _, values, _ in parsed}
-        known = {lead.phone: lead for lead in Lead.objects.for_gym(self.gym).filter(phone__in=phones)}
-        batch_state = _Batch()
-        for row, values, tag_names in parsed:
-            self._place(row, values, tag_names, known, batch_state)
-        self._write(batch_state)
+                self._place(row, values, tag_names, known, state)
+        self._write(state)
 
     def _place(self, row, values, tag_names, known, state):
         phone = values["phone"]
@@ -112,12 +109,12 @@ class _Run:
             state.new[phone] = lead
             state.link(lead, tag_names)
             state.activity(lead, row, "created", [])
-            self._done(row, "created", lead)
+            self._done(row, "created", values)
             return
         where = (f"row {earlier_row} of this file has the same phone" if earlier_row != row
                  else f"lead {lead.pk} already has this phone")
         if self.on_duplicate == "skip":
-            self._done(row, "skipped", lead, [f"Skipped: {where}."])
+            self._done(row, "skipped", values, [f"Skipped: {where}."])
         elif self.on_duplicate == "create":
             self._fail(row, values, [("phone", f"Not created: {where}.")])
         else:
@@ -126,7 +123,7 @@ class _Run:
                 state.changed.setdefault(phone, (lead, set()))[1].update(changed)
             state.link(lead, tag_names)
             state.activity(lead, row, "updated", changed)
-            self._done(row, "updated", lead)
+            self._done(row, "updated", values)
 
     def _write(self, state):
         now = timezone.now()
@@ -152,17 +149,16 @@ class _Run:
             self.tags[key] = Tag.objects.for_gym(self.gym).create(gym=self.gym, name=name)
         return self.tags[key]
 
-    def _done(self, row, action, lead, messages=()):
+    def _done(self, row, action, values, messages=()):
         setattr(self.result, action, getattr(self.result, action) + 1)
         if self.report:
-            self.report(RowOutcome(row, action, lead.full_name, list(messages)))
+            self.report(RowOutcome(row, action, _name(values), list(messages)))
 
     def _fail(self, row, values, problems):
         self.result.failed += 1
         self.result.errors.extend({"row": row, "field": name, "message": message} for name, message in problems)
         if self.report:
-            name = f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
-            self.report(RowOutcome(row, "failed", name, [f"{name_}: {message}" for name_, message in problems]))
+            self.report(RowOutcome(row, "failed", _name(values), [f"{name}: {message}" for name, message in problems]))
 
 
 class _Batch:
@@ -193,6 +189,10 @@ def _apply(lead, values):
         lead.lost_reason = ""
         changed.add("lost_reason")
     return changed
+
+
+def _name(values):
+    return f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
 
 
 def _description(file_name, row, action, changed):
