@@ -91,7 +91,7 @@ class LeadAdmin(GymScopedAdmin):
             fields = {name: form.cleaned_data[name] for name in form.changed_data}
             form.instance = services.lead_update(lead=Lead.all_gyms.get(pk=obj.pk), actor=actor, **fields)
         else:
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            fields = {name: form.cleaned_data[name] for name in LeadAdminForm.Meta.fields}
             form.instance = services.lead_create(gym=form.lead_gym, actor=actor, **fields)
         obj.pk = form.instance.pk
 

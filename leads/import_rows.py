@@ -7,6 +7,7 @@ A row yields the values it gives (empty cells are left out) or ``(field, message
 
 import re
 
+from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -104,6 +105,8 @@ def clean_row(cells: list[str], columns: dict[str, int], *, country: str):
             validate_email(values["email"])
         except ValidationError:
             problems.append(("email", f'"{values.pop("email")[:60]}" is not a valid email address.'))
+        else:
+            values["email"] = BaseUserManager.normalize_email(values["email"])  # as the API stores it
     for field, choices, aliases in (("status", LeadStatus.choices, None),
                                     ("source", LeadSource.choices, _SOURCE_ALIASES)):
         if field in raw:
