@@ -268,3 +268,23 @@ class TestPrioritized:
         unknown = agent_client.get("/api/leads/prioritized", {"exclude_leads": str(uuid.uuid4())})
         assert foreign.status_code == unknown.status_code == 400
         assert foreign.json() == unknown.json()
+
+
+def test_descending_sorts_of_not_null_columns_can_use_a_plain_index():
+    """NULLS LAST only where a column can be empty: PostgreSQL then reads ``created_at DESC, id
+    DESC`` straight from the (gym, -created_at, -id) index instead of sorting the gym's leads."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from leads.views import LeadViewSet
+    from reps_dashboard.api.ordering import SortByFilter
+
+    def order_sql(query):
+        request = Request(APIRequestFactory().get("/api/leads", query))
+        ordered = SortByFilter().filter_queryset(request, Lead.all_gyms.all(), LeadViewSet())
+        return str(ordered.query).split("ORDER BY")[1]
+
+    assert "NULLS" not in order_sql({})
+    assert "NULLS" not in order_sql({"sort_by": "updated_at", "sort_order": "desc"})
+    assert "NULLS LAST" in order_sql({"sort_by": "last_called", "sort_order": "desc"})
+    assert "NULLS LAST" in order_sql({"sort_by": "score", "sort_order": "asc"})
