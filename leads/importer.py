@@ -9,7 +9,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from reps_dashboard.api.filters import INVALID_ID
@@ -70,6 +70,7 @@ def lead_import(*, gym, actor: Actor, file, file_name: str = "", branch=None, on
         rows = table.rows()
         while batch := list(itertools.islice(rows, BATCH_SIZE)):
             run.process(batch)
+            reset_queries()  # with DEBUG on, the log of bulk statements would grow with the file
             if progress:
                 progress(run.result.total, table.position(), table.size)
         if run.result.total == 0:

@@ -180,6 +180,11 @@ class TestFileFormats:
         assert fragment in response.json()["file"][0]
         assert not Lead.objects.for_gym(gym).exists()
 
+    def test_a_large_upload_spooled_to_disk_is_read_the_same(self, admin_client, gym, settings):
+        settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django keeps bigger uploads in a temporary file
+        body = upload(admin_client, SAMPLE.read_bytes()).json()
+        assert (body["created"], body["failed"]) == (7, 4)
+
     def test_missing_file_is_400(self, admin_client):
         response = admin_client.post(URL, {}, format="multipart")
         assert response.status_code == 400 and "file" in response.json()
