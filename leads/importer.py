@@ -129,7 +129,7 @@ class _Run:
     def _write(self, state):
         now = timezone.now()
         Lead.all_gyms.bulk_create(state.new.values(), batch_size=BATCH_SIZE)
-        for fields in {frozenset(fields) for _, fields in state.changed.values()}:
+        for fields in {frozenset(fields) for _, fields in state.changed.values() if fields}:
             leads = [lead for lead, changed in state.changed.values() if changed == fields]
             for lead in leads:
                 lead.updated_at = now

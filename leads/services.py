@@ -91,7 +91,7 @@ def lead_update(*, lead: Lead, actor: Actor, **fields) -> Lead:
                 _refuse_duplicate(gym, current)
             current.updated_at = timezone.now()
             _save_guarding_phone(current, update_fields=[*changed, "updated_at"])
-            _record_changes(current, actor, before, changed, before_lost_reason)
+            _record_changes(current, actor, before, changed)
         if tags is not None:
             _set_tags(current, tags, actor)
     return current
@@ -167,7 +167,7 @@ def _change_tags(lead, *, add, remove, actor):
 # --- timeline -----------------------------------------------------------------------------
 
 
-def _record_changes(lead, actor, before, changed, before_lost_reason):
+def _record_changes(lead, actor, before, changed):
     if "status" in changed:
         old, new = before["status"], lead.status
         reason = f" (reason: {lead.lost_reason})" if lead.lost_reason else ""
