@@ -28,5 +28,10 @@ run: migrate
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# 100k generated rows through manage.py import_leads: time, peak memory, then list/search latency.
+# Use PostgreSQL for real figures: DATABASE_URL=postgres://... make bench-import
+bench-import: migrate
+	$(BIN)/python bench/leads_import_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3

@@ -117,7 +117,8 @@ _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 @pytest.fixture
 def data_queries():
-    """``with data_queries(n):`` asserts that exactly ``n`` statements read or wrote data.
+    """``with data_queries(n):`` asserts that exactly ``n`` statements read or wrote data
+    (``data_queries(n, at_most=True)``: no more than ``n``).
 
     Transaction bookkeeping (the request's savepoint) and the row-level-security scope setting
     (``set_config``, PostgreSQL only) are left out, so one budget holds on SQLite and PostgreSQL.
@@ -128,11 +129,12 @@ def data_queries():
     from django.test.utils import CaptureQueriesContext
 
     @contextmanager
-    def budget(expected):
+    def budget(expected, *, at_most=False):
         with CaptureQueriesContext(connection) as captured:
             yield captured
         data = [q["sql"] for q in captured.captured_queries
                 if not q["sql"].startswith(_BOOKKEEPING) and "set_config(" not in q["sql"]]
-        assert len(data) == expected, f"{len(data)} data queries, expected {expected}:\n" + "\n".join(data)
+        ok = len(data) <= expected if at_most else len(data) == expected
+        assert ok, f"{len(data)} data queries, expected {'at most ' if at_most else ''}{expected}:\n" + "\n".join(data)
 
     return budget

@@ -1,6 +1,6 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Concat, Lower
 
 from tenants.models import Branch, GymOwned, Tag, User
 
@@ -20,6 +20,11 @@ class LeadSource(models.TextChoices):
     PHONE = "phone", "Phone"
     SOCIAL = "social", "Social"
     OTHER = "other", "Other"
+
+
+# Statuses the voice agent still calls (GET /api/leads/prioritized).
+CALLABLE_STATUSES = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED]
+_CALLABLE = models.Q(do_not_call=False, status__in=CALLABLE_STATUSES)
 
 
 class Lead(GymOwned):
@@ -44,6 +49,14 @@ class Lead(GymOwned):
     do_not_call = models.BooleanField(default=False)
     lost_reason = models.CharField(max_length=500, blank=True, default="")
     tags = models.ManyToManyField(Tag, through="LeadTag", related_name="leads", blank=True)
+    # What `search` matches: names, email and the E.164 phone, lower-cased, kept by the database.
+    # PostgreSQL adds a trigram index on it (migration 0003), so substring search stays indexed.
+    search_text = models.GeneratedField(
+        expression=Lower(Concat("first_name", models.Value(" "), "last_name", models.Value(" "), "email",
+                                models.Value(" "), "phone", output_field=models.TextField())),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     class Meta(GymOwned.Meta):
         ordering = ["-created_at", "-id"]
@@ -53,15 +66,26 @@ class Lead(GymOwned):
                                    name="lead_score_between_0_and_1"),
         ]
         indexes = [
+            # Filters, in the default order (newest first).
             models.Index(fields=["gym", "-created_at", "-id"], name="lead_gym_created"),
             models.Index(fields=["gym", "status", "-created_at"], name="lead_gym_status"),
             models.Index(fields=["gym", "branch", "-created_at"], name="lead_gym_branch"),
-            models.Index(fields=["gym", "assigned_to"], name="lead_gym_assignee"),
-            models.Index(fields=["gym", "last_called"], name="lead_gym_last_called"),
-            models.Index(fields=["gym", "updated_at"], name="lead_gym_updated"),
-            models.Index(fields=["gym", "score"], name="lead_gym_score"),
-            models.Index(fields=["gym", "last_name", "first_name"], name="lead_gym_name"),
+            models.Index(fields=["gym", "source", "-created_at"], name="lead_gym_source"),
+            models.Index(fields=["gym", "assigned_to", "-created_at"], name="lead_gym_assignee"),
+            # Sorts: each ends with id, the tie-breaker of every order, so a page is read straight
+            # from the index instead of sorting a run of equal names or statuses.
+            models.Index(fields=["gym", "status", "id"], name="lead_gym_status_sort"),
+            models.Index(fields=["gym", "first_name", "id"], name="lead_gym_first_name"),
+            models.Index(fields=["gym", "last_name", "id"], name="lead_gym_last_name"),
+            models.Index(fields=["gym", "updated_at", "id"], name="lead_gym_updated"),
+            models.Index(fields=["gym", "last_called", "id"], name="lead_gym_last_called"),
+            models.Index(fields=["gym", "score", "id"], name="lead_gym_score"),
             models.Index(Lower("email"), "gym", name="lead_gym_email_ci"),
+            # The call queue (prioritized): never-called leads oldest first, then oldest last call.
+            models.Index(fields=["gym", "created_at", "id"], name="lead_queue_never_called",
+                         condition=_CALLABLE & models.Q(last_called__isnull=True)),
+            models.Index(fields=["gym", "last_called", "id"], name="lead_queue_called",
+                         condition=_CALLABLE & models.Q(last_called__isnull=False)),
         ]
 
     def __str__(self):
@@ -80,6 +104,7 @@ class LeadTag(GymOwned):
 
     class Meta(GymOwned.Meta):
         constraints = [models.UniqueConstraint(fields=["lead", "tag"], name="lead_tag_unique")]
+        indexes = [models.Index(fields=["gym", "tag", "lead"], name="lead_tag_gym_tag")]
 
 
 class ActivityType(models.TextChoices):

@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "AppointmentTypeEnum": "appointments.models.AppointmentType",
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "LeadStatusEnum": "leads.models.LeadStatus",
+        "LeadActivityTypeEnum": "leads.models.ActivityType",
+        "ActorTypeEnum": "leads.models.ActorType",
         "ImportStatusEnum": "knowledge.models.ImportStatus",
         "KnowledgeSourceTypeEnum": "knowledge.models.SourceType",
     },

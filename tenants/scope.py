@@ -14,7 +14,7 @@ import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import connection
+from django.db import connection, transaction
 
 from . import rls
 
@@ -60,3 +60,16 @@ def unscoped(reason: str):
     logger.info("gym scope bypassed: %s", reason)
     with _scoped(ALL_GYMS):
         yield
+
+
+def in_current_scope(iterable):
+    """For a streamed response body: it is produced after the view returned, when the request's
+    gym scope and transaction are closed. This re-opens both, for the same gym (or the same
+    audited all-gyms bypass), around the iteration."""
+    value = current_gym()
+
+    def generate():
+        with transaction.atomic(), _scoped(value):
+            yield from iterable
+
+    return generate()

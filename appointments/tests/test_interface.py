@@ -28,13 +28,13 @@ def hours_from_now(hours):
 
 
 class TestLeadNextAppointment:
-    def test_next_active_appointment_from_now_on(self, gym, lead, other_lead, django_assert_num_queries):
+    def test_next_active_appointment_from_now_on(self, gym, lead, other_lead, data_queries):
         soon, later = hours_from_now(5), hours_from_now(50)
         AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, date=hours_from_now(-5))  # past
         AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, date=hours_from_now(2), status="canceled")
         AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, date=later, status="confirmed")
         AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, date=soon)
-        with django_assert_num_queries(1):
+        with data_queries(1):
             dates = dict(Lead.objects.for_gym(gym).annotate(appointment_date=lead_next_appointment_subquery())
                          .values_list("id", "appointment_date"))
         assert dates == {lead.id: soon, other_lead.id: None}
@@ -46,14 +46,14 @@ class TestLeadNextAppointment:
 
 
 class TestLeadDetailAppointments:
-    def test_upcoming_first_then_latest_others_at_most_ten(self, gym, lead, django_assert_num_queries):
+    def test_upcoming_first_then_latest_others_at_most_ten(self, gym, lead, data_queries):
         upcoming = [AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, date=hours_from_now(h))
                     for h in (30, 10)]
         others = [AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, date=hours_from_now(-24 * d),
                                      status="completed") for d in range(1, 12)]
         canceled_future = AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, date=hours_from_now(20),
                                              status="canceled")
-        with django_assert_num_queries(2):
+        with data_queries(2):
             found = appointment_for_lead_detail(lead=lead)
             rows = AppointmentShortSerializer(found, many=True).data
         assert [a.id for a in found] == [upcoming[1].id, upcoming[0].id, canceled_future.id] + [a.id for a in others[:7]]

@@ -1,6 +1,17 @@
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
+
+
+def _nullable(view, field):
+    model = getattr(view, "model", None)
+    if not isinstance(field, str) or model is None:
+        return True
+    try:
+        return model._meta.get_field(field).null
+    except FieldDoesNotExist:
+        return True
 
 
 class SortByFilter(BaseFilterBackend):
@@ -33,7 +44,12 @@ class SortByFilter(BaseFilterBackend):
         field = sort_fields[sort_by]
         expression = F(field) if isinstance(field, str) else field
         nulls_last = sort_by in getattr(view, "sort_nulls_last", ())
-        ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=nulls_last or None)
+        if descending:
+            # NULLS LAST on a NOT NULL column changes no result but stops PostgreSQL from reading
+            # the order from a plain DESC index (which is NULLS FIRST): a full sort of the table.
+            ordered = expression.desc(nulls_last=True if nulls_last or _nullable(view, field) else None)
+        else:
+            ordered = expression.asc(nulls_last=nulls_last or None)
         tiebreak = "-id" if descending else "id"
         return queryset.order_by(ordered, tiebreak)
 
