@@ -186,7 +186,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "calls.models.CallStatus",
+        "CampaignStatusEnum": "calls.models.CampaignStatus",
+        "ImportStatusEnum": "knowledge.models.ImportStatus",
+    },
 }
 
 # Production hardening, driven by DEBUG so that no setting exists only in production.
