@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from leads.activity import Actor
 from tenants.admin_base import GymScopedAdmin, GymScopedInline
@@ -29,6 +30,8 @@ class CallAdmin(GymScopedAdmin):
               "duration", "scheduled_at", "summary", "notes", "transcript", "metrics", "recording_url", "handled_by",
               "external_call_id", "created_at", "updated_at"]
     inlines = [CallNoteInline]
+    # Recording links come from the voice platform over https; say so rather than guess http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -15,7 +15,7 @@ from leads.models import Lead, LeadActivity, LeadStatus
 from tenants.models import Role, User
 
 from . import services
-from .models import Call, CallNote, CallOutcome, CallStatus, CampaignStatus
+from .models import Call, CallNote, CallOutcome, CallStatus, CampaignLead, CampaignStatus
 
 # (weight, status, outcome, sentiment, seconds (min, max), summary, transcript lines). {name} is the
 # lead's first name, {gym} the gym's name.
@@ -141,7 +141,7 @@ def seed(*, gym, rng, stdout):
             if moment >= now - dt.timedelta(minutes=30):
                 break
             call = _log(gym=gym, lead=lead, scenario=scenario, start=moment, rng=rng, campaign=campaign,
-                        staff=staff if rng.random() < 0.25 else None)
+                        staff=staff if staff and rng.random() < 0.25 else None)
             calls += 1
             if staff and call.status == CallStatus.COMPLETED and rng.random() < 0.3:
                 _note(call, rng.choice(staff), rng.choice(STAFF_NOTES), call.end_time + dt.timedelta(minutes=3))
@@ -174,7 +174,7 @@ def _campaigns(gym, today):
 
 
 def _members(campaign):
-    return set(campaign.campaign_leads.values_list("lead_id", flat=True))
+    return set(CampaignLead.all_gyms.filter(campaign=campaign).values_list("lead_id", flat=True))
 
 
 def _in_call_hours(moment, tz, rng):
