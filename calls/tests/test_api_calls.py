@@ -268,3 +268,16 @@ class TestNotes:
 
     def test_notes_of_a_missing_call_are_404(self, agent_client):
         assert agent_client.get(f"{detail('00000000-0000-4000-8000-000000000000')}/notes").status_code == 404
+
+
+class TestBranchDeletion:
+    def test_a_branch_holding_calls_cannot_be_deleted(self, admin_client, gym):
+        other = BranchFactory(gym=gym)
+        CallFactory(gym=gym, branch=other)  # its lead is in another branch
+        assert admin_client.delete(f"/api/settings/branches/{other.id}").status_code == 409
+
+    def test_deleting_a_campaigns_branch_makes_it_gym_wide(self, admin_client, gym):
+        other = BranchFactory(gym=gym)
+        campaign = CampaignFactory(gym=gym, branch=other)
+        assert admin_client.delete(f"/api/settings/branches/{other.id}").status_code == 204
+        assert admin_client.get(f"/api/settings/campaigns/{campaign.id}").json()["branch_id"] is None

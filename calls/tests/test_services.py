@@ -290,3 +290,18 @@ class TestCampaigns:
         CallFactory(gym=gym, campaign=campaign)
         with pytest.raises(Conflict):
             services.campaign_delete(campaign=campaign)
+
+
+class TestRecentForLead:
+    def test_latest_ten_in_short_form_in_one_query(self, gym, lead, django_assert_num_queries):
+        from calls.serializers import CallShortSerializer
+
+        made = [CallFactory(gym=gym, lead=lead, start_time=T0 + dt.timedelta(hours=n)) for n in range(12)]
+        unstarted = CallFactory(gym=gym, lead=lead, start_time=None, status="queued")
+        CallFactory(gym=gym)  # another lead's
+        with django_assert_num_queries(1):
+            rows = CallShortSerializer(selectors.call_recent_for_lead(lead=lead), many=True).data
+        assert [row["id"] for row in rows] == [str(call.id) for call in reversed(made[2:])]
+        assert set(rows[0]) == {"id", "direction", "status", "outcome", "start_time", "duration", "summary"}
+        everything = selectors.call_recent_for_lead(lead=lead, limit=20)
+        assert list(everything)[-1] == unstarted
