@@ -1,6 +1,5 @@
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 
 from leads.models import Lead
 from tenants.models import Branch, GymOwned, User, default_call_days, validate_call_days
@@ -128,9 +127,6 @@ class Call(GymOwned):
     end_time = models.DateTimeField(null=True, blank=True)
     duration = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
     scheduled_at = models.DateTimeField(null=True, blank=True)
-    # What the date filters look at: when the call started, else when it is (was) scheduled.
-    effective_at = models.GeneratedField(expression=Coalesce("start_time", "scheduled_at"),
-                                         output_field=models.DateTimeField(), db_persist=True)
     notes = models.TextField(blank=True, default="")
     summary = models.TextField(blank=True, default="")
     # [{"speaker": "agent"|"customer"|"system", "text": str, "timestamp": seconds | null}]
@@ -169,7 +165,8 @@ class Call(GymOwned):
                          condition=Q(campaign__isnull=False)),
             models.Index(fields=["gym", "direction"], name="call_gym_direction"),
             models.Index(fields=["gym", "sentiment"], name="call_gym_sentiment", condition=Q(sentiment__isnull=False)),
-            models.Index(fields=["gym", "effective_at"], name="call_gym_effective"),
+            # Date ranges: started calls by start_time (above), the others by scheduled_at.
+            models.Index(fields=["gym", "scheduled_at"], name="call_gym_unstarted", condition=Q(start_time__isnull=True)),
         ]
 
     def __str__(self):
@@ -190,3 +187,31 @@ class CallNote(GymOwned):
 
     def __str__(self):
         return self.content[:80]
+
+
+class CallTally(models.Model):
+    """How many calls of a gym have each (branch, campaign, direction, status, outcome, sentiment).
+
+    Derived data written only by database triggers (calls/tally.py), never by code; it serves the
+    call list's ``total``. Not a GymOwned row: the triggers insert it, so its key comes from the
+    database. No foreign keys either: rows follow the calls alone (a row whose count falls to 0 is
+    removed, so deleting a gym's calls leaves nothing behind). Null branch and campaign are the nil
+    UUID, null outcome and sentiment "".
+    """
+
+    gym_id = models.UUIDField()
+    branch_key = models.UUIDField()
+    campaign_key = models.UUIDField()
+    direction = models.CharField(max_length=16)
+    status = models.CharField(max_length=16)
+    outcome = models.CharField(max_length=32)
+    sentiment = models.CharField(max_length=16)
+    calls = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["gym_id", "branch_key", "campaign_key", "direction", "status", "outcome", "sentiment"],
+            name="calltally_key")]
+
+    def __str__(self):
+        return f"{self.calls} {self.direction} {self.status} calls"

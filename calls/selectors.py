@@ -47,8 +47,9 @@ def call_by_external_id(*, gym, external_call_id):
 
 
 def _count(queryset):
-    """A correlated ``COUNT(*)`` of ``queryset`` (already filtered on OuterRef), 0 when empty."""
-    counted = queryset.order_by().values("gym").annotate(n=Count("*")).values("n")
+    """A correlated ``COUNT(*)`` of ``queryset`` (filtered on one campaign), 0 when empty. Grouped
+    by the campaign column, which its index holds: counted from the index alone."""
+    counted = queryset.order_by().values("campaign").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 

@@ -235,7 +235,7 @@ def _derive_duration(call, *, derive):
 
 def _validate(call):
     # Enums, URL and lengths (and strings to values); related rows were checked already.
-    call.full_clean(exclude=["gym", "lead", "branch", "campaign", "effective_at"], validate_unique=False,
+    call.full_clean(exclude=["gym", "lead", "branch", "campaign"], validate_unique=False,
                     validate_constraints=False)
     errors = {}
     if call.start_time and call.end_time and call.end_time < call.start_time:

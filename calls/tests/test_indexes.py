@@ -60,17 +60,24 @@ def test_call_filters_with_the_default_sort_read_an_index_in_order(agent_client,
     assert "Sort" not in plan, plan
 
 
-def test_a_months_calls_are_counted_from_the_effective_time_index(agent_client, gym):
+def test_a_date_window_reads_started_calls_by_start_and_the_others_by_schedule(agent_client, gym):
     lead = LeadFactory(gym=gym)
     first = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     Call.all_gyms.bulk_create([Call(gym=gym, lead=lead, status="completed", start_time=first + dt.timedelta(hours=3 * n))
                                for n in range(3000)])  # a year of calls
+    Call.all_gyms.bulk_create([Call(gym=gym, lead=lead, status="queued", scheduled_at=first + dt.timedelta(days=n))
+                               for n in range(300)])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE calls_call")
-    count = captured(agent_client, "/api/calls", {"start_date": "2025-03-01", "end_date": "2025-03-31"},
-                     lambda sql: sql.startswith("SELECT COUNT(*)") and "calls_call" in sql)
-    plan = explain(count)
-    assert "call_gym_effective" in plan, plan
+    with CaptureQueriesContext(connection) as queries:
+        response = agent_client.get("/api/calls", {"start_date": "2025-03-01", "end_date": "2025-03-31"})
+    assert response.json()["pagination"]["total"] == 31 * 8 + 31
+    calls = [q["sql"] for q in queries if 'FROM "calls_call"' in q["sql"]]
+    started_count, unstarted_count, page = calls  # the page holds started calls only
+    assert "call_gym_start" in explain(started_count)
+    assert "call_gym_unstarted" in explain(unstarted_count)
+    plan = explain(page)
+    assert "call_gym_start" in plan and "Sort" not in plan, plan
 
 
 @pytest.mark.parametrize("params", [{}, *({"sort_by": field, "sort_order": order}
