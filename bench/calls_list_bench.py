@@ -111,9 +111,9 @@ def populate():
                        "SELECT gen_random_uuid(), now(), now(), %s, (%s::uuid[])[1 + n %% 10], id "
                        "FROM bench_leads WHERE n %% 4 = 0", [gym.pk, [str(c.pk) for c in campaigns]])
         cursor.execute("DROP TABLE bench_leads")
-        cursor.execute("VACUUM ANALYZE calls_call")
-        cursor.execute("ANALYZE calls_campaignlead")
-        cursor.execute("ANALYZE leads_lead")
+        # What autovacuum does in production: statistics and the visibility map (index-only scans).
+        for table in ("calls_call", "calls_campaignlead", "calls_calltally", "leads_lead"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
     print(f"{CALLS} calls in {time.perf_counter() - started:.0f} s")
     return gym
 

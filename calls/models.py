@@ -212,6 +212,7 @@ class CallTally(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["gym_id", "branch_key", "campaign_key", "direction", "status", "outcome", "sentiment"],
             name="calltally_key")]
+        indexes = [models.Index(fields=["gym_id", "campaign_key"], name="calltally_campaign")]  # campaign statistics
 
     def __str__(self):
         return f"{self.calls} {self.direction} {self.status} calls"

@@ -12,21 +12,12 @@ The page itself is cheap (an index read in order); the ``total`` is not. So:
 Far pages fetch their ids from the index alone first, then those rows with their joins.
 """
 
-from dataclasses import dataclass
-
-from django.db.models import F, QuerySet
+from django.db.models import F
 
 from reps_dashboard.api.pagination import PageLimitPagination, parse_page_params
 
 # From this offset on, ids first (an index-only scan skips the offset) and rows second.
 DEFERRED_JOIN_OFFSET = 1000
-
-
-@dataclass
-class DateWindow:
-    started: QuerySet  # in range by start_time
-    unstarted: QuerySet  # no start_time, in range by scheduled_at
-    start_order: str | None  # "desc" / "asc" when the list is sorted by start_time, else None
 
 
 class CallPagination(PageLimitPagination):

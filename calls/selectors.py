@@ -1,9 +1,13 @@
 """Call and campaign reads, shaped so a page costs the same queries whatever its size."""
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
+from dataclasses import dataclass
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .models import Call, CallNote, CallOutcome, CallStatus, Campaign, CampaignLead
+from . import tally
+from .filters import TALLIED_FILTERS
+from .models import Call, CallNote, CallOutcome, CallStatus, CallTally, Campaign, CampaignLead
 
 # The columns a list row shows: never the transcript or metrics, only the lead's short form.
 CALL_LIST_COLUMNS = (
@@ -39,6 +43,33 @@ def call_recent_for_lead(*, lead, limit=10):
             .order_by(F("start_time").desc(nulls_last=True), "-id")[:limit])
 
 
+def call_total_from_tally(*, gym, filters):
+    """How many of the gym's calls match ``filters`` (a FilterSet's used values), from the call
+    tally; None when a filter is not one the tally knows (then count the rows)."""
+    if not set(filters) <= TALLIED_FILTERS:
+        return None
+    return tally.tally_count(gym=gym, branch=filters.get("branch_id"), campaign=filters.get("campaign_id"),
+                             direction=filters.get("direction", ()), status=filters.get("status", ()),
+                             outcome=filters.get("outcome", ()), sentiment=filters.get("sentiment", ()))
+
+
+@dataclass
+class DateWindow:
+    started: QuerySet  # in range by start_time
+    unstarted: QuerySet  # no start_time, in range by scheduled_at
+    start_order: str | None  # "desc" / "asc" when the list is sorted by start_time, else None
+
+
+def call_date_window(*, calls, rng, start_order):
+    """``calls`` (otherwise filtered) in the date range ``rng``, split into started and unstarted."""
+    started, unstarted = calls.filter(start_time__isnull=False), calls.filter(start_time__isnull=True)
+    if rng.start:
+        started, unstarted = started.filter(start_time__gte=rng.start), unstarted.filter(scheduled_at__gte=rng.start)
+    if rng.end:
+        started, unstarted = started.filter(start_time__lt=rng.end), unstarted.filter(scheduled_at__lt=rng.end)
+    return DateWindow(started, unstarted, start_order)
+
+
 def call_by_external_id(*, gym, external_call_id):
     """The gym's call with this voice-platform id, or None (webhook upserts)."""
     if not external_call_id:
@@ -46,21 +77,23 @@ def call_by_external_id(*, gym, external_call_id):
     return Call.objects.for_gym(gym).filter(external_call_id=external_call_id).first()
 
 
-def _count(queryset):
-    """A correlated ``COUNT(*)`` of ``queryset`` (filtered on one campaign), 0 when empty. Grouped
-    by the campaign column, which its index holds: counted from the index alone."""
-    counted = queryset.order_by().values("campaign").annotate(n=Count("*")).values("n")
+def _count(queryset, by, field="*"):
+    """A correlated count (or sum of ``field``) of ``queryset``, filtered on one campaign and grouped
+    by ``by``, a column its index holds; 0 when empty."""
+    total = Count("*") if field == "*" else Sum(field)
+    counted = queryset.order_by().values(by).annotate(n=total).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def with_campaign_stats(queryset):
     """``total_leads``, ``completed_calls`` and ``successful_calls`` (outcome appointment_booked) as
-    correlated counts: one query for any number of campaigns, each count read from an index."""
-    calls = Call.all_gyms.filter(gym=OuterRef("gym"), campaign=OuterRef("pk"))
+    correlated subqueries: one query for any number of campaigns. Call counts come from the call
+    tally (calls.tally): a few rows per campaign whatever its number of calls."""
+    calls = CallTally.objects.filter(gym_id=OuterRef("gym_id"), campaign_key=OuterRef("pk"))
     return queryset.annotate(
-        total_leads=_count(CampaignLead.all_gyms.filter(campaign=OuterRef("pk"))),
-        completed_calls=_count(calls.filter(status=CallStatus.COMPLETED)),
-        successful_calls=_count(calls.filter(outcome=CallOutcome.APPOINTMENT_BOOKED)),
+        total_leads=_count(CampaignLead.all_gyms.filter(campaign=OuterRef("pk")), "campaign"),
+        completed_calls=_count(calls.filter(status=CallStatus.COMPLETED), "campaign_key", "calls"),
+        successful_calls=_count(calls.filter(outcome=CallOutcome.APPOINTMENT_BOOKED), "campaign_key", "calls"),
     )
 
 

@@ -10,11 +10,11 @@ from reps_dashboard.api.pagination import PageLimitPagination
 from reps_dashboard.api.viewsets import GymScopedModelViewSet
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
-from . import selectors, services, tally
-from .filters import DATE_FILTERS, TALLIED_FILTERS, CallFilterSet, CampaignFilterSet, RememberingFilterBackend
+from . import selectors, services
+from .filters import DATE_FILTERS, CallFilterSet, CampaignFilterSet, RememberingFilterBackend
 from .models import Call, Campaign
-from .ordering import mirrored
-from .pagination import CallPagination, DateWindow
+from .ordering import mirrored, requested_sort
+from .pagination import CallPagination
 from .schema import CampaignSchema
 from .serializers import (
     LEAD_IDS_SCHEMA,
@@ -67,36 +67,17 @@ class CallViewSet(GymScopedModelViewSet):
             return selectors.call_detail(gym=self.gym)
         return queryset
 
-    def _sort(self):
-        """(field, descending) as SortByFilter orders the list."""
-        sort_by, sort_order = self.request.query_params.get("sort_by"), self.request.query_params.get("sort_order")
-        if sort_by is None:
-            return self.default_sort.lstrip("-"), sort_order != "asc"
-        return sort_by, sort_order == "desc"
-
+    # The paginator's two questions (calls.pagination).
     def tally_total(self):
-        """The list's total from the call tally, when every filter used is a tallied one; else None."""
-        used = self.filterset.used()
-        if not set(used) <= TALLIED_FILTERS:
-            return None
-        return tally.tally_count(gym=self.gym, branch=used.get("branch_id"), campaign=used.get("campaign_id"),
-                                 direction=used.get("direction", ()), status=used.get("status", ()),
-                                 outcome=used.get("outcome", ()), sentiment=used.get("sentiment", ()))
+        return selectors.call_total_from_tally(gym=self.gym, filters=self.filterset.used())
 
     def date_window(self):
-        """The started and unstarted calls of the requested date range (other filters applied), or None."""
-        used = self.filterset.used()
-        if not set(used) & set(DATE_FILTERS):
+        if not set(self.filterset.used()) & set(DATE_FILTERS):
             return None
-        rng = parse_range(self.request.query_params, self.gym.tzinfo)
-        base = self.filterset.filter_without_dates(self.get_queryset())
-        started, unstarted = base.filter(start_time__isnull=False), base.filter(start_time__isnull=True)
-        if rng.start:
-            started, unstarted = started.filter(start_time__gte=rng.start), unstarted.filter(scheduled_at__gte=rng.start)
-        if rng.end:
-            started, unstarted = started.filter(start_time__lt=rng.end), unstarted.filter(scheduled_at__lt=rng.end)
-        field, descending = self._sort()
-        return DateWindow(started, unstarted, ("desc" if descending else "asc") if field == "start_time" else None)
+        field, descending = requested_sort(self)
+        return selectors.call_date_window(calls=self.filterset.filter_without_dates(self.get_queryset()),
+                                          rng=parse_range(self.request.query_params, self.gym.tzinfo),
+                                          start_order=("desc" if descending else "asc") if field == "start_time" else None)
 
     @property
     def actor(self):
