@@ -15,7 +15,7 @@ from leads.models import Lead, LeadActivity, LeadStatus
 from tenants.models import Role, User
 
 from . import services
-from .models import Call, CallNote, CallOutcome, CallStatus, CampaignLead, CampaignStatus
+from .models import Call, CallNote, CallOutcome, CallStatus, Campaign, CampaignLead, CampaignStatus
 
 # (weight, status, outcome, sentiment, seconds (min, max), summary, transcript lines). {name} is the
 # lead's first name, {gym} the gym's name.
@@ -154,7 +154,8 @@ def seed(*, gym, rng, stdout):
                 _log_inbound(gym=gym, lead=lead, start=start, summary=question, lines=lines, rng=rng)
                 calls += 1
     queued = _queue_follow_ups(gym=gym, leads=callable_leads, campaign=follow_up, now=now, tz=tz, rng=rng)
-    stdout.write(f"Calls: {calls} logged, {queued} queued, {notes} notes, 2 campaigns.")
+    campaigns = Campaign.objects.for_gym(gym).count()
+    stdout.write(f"Calls: {calls} logged, {queued} queued, {notes} notes, {campaigns} campaigns.")
 
 
 def _campaigns(gym, today):
