@@ -138,3 +138,27 @@ def data_queries():
         assert ok, f"{len(data)} data queries, expected {'at most ' if at_most else ''}{expected}:\n" + "\n".join(data)
 
     return budget
+
+
+@pytest.fixture
+def db_owner():
+    """``with db_owner():`` runs schema changes as the tables' owner (as ``migrate`` does in
+    production) instead of the app role the suite acts as on PostgreSQL."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def owner():
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET ROLE {APP_ROLE}")
+
+    return owner

@@ -9,6 +9,7 @@ import re
 from django.db.models import Prefetch, Q
 
 from appointments.selectors import appointment_for_lead_detail, lead_next_appointment_subquery
+from calls.selectors import call_recent_for_lead
 from tenants.models import Tag
 
 from .models import CALLABLE_STATUSES, Lead, LeadActivity
@@ -33,8 +34,8 @@ def lead_with_extras(queryset):
 
 
 def lead_recent_calls(lead: Lead) -> list:
-    """The lead's latest 10 calls (short form, detail view); empty until the calls app is merged."""
-    return []
+    """The lead's latest 10 calls (short form, detail view)."""
+    return list(call_recent_for_lead(lead=lead))
 
 
 def lead_appointments(lead: Lead) -> list:

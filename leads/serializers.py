@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from appointments.serializers import AppointmentShortSerializer
+from calls.serializers import CallShortSerializer
 from reps_dashboard.api.fields import GymScopedRelatedField
 from reps_dashboard.api.filters import INVALID_ID
 from tenants.models import Branch, Tag, User
@@ -18,13 +19,6 @@ PHONE_PATTERN = r"^\+?[0-9\-\(\)\s]{8,20}$"
 NOTES_MAX = 10_000
 MAX_TAGS = 50
 MAX_EXCLUDED = 500
-
-# Short forms of calls and appointments in the lead detail (enum values from the contract; plain
-# strings in the schema so that these lists do not compete with the calls/appointments enums).
-CALL_DIRECTIONS = ["inbound", "outbound"]
-CALL_STATUSES = ["queued", "in_progress", "completed", "failed", "voicemail", "missed", "canceled"]
-CALL_OUTCOMES = ["appointment_booked", "callback_requested", "not_interested", "undecided", "no_answer",
-                 "wrong_number", "left_message", "information_provided"]
 
 
 # --- output -------------------------------------------------------------------------------
@@ -99,16 +93,6 @@ class AssigneeSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "first_name", "last_name"]
         read_only_fields = fields
-
-
-class CallShortSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    direction = serializers.CharField(help_text=f"One of {', '.join(CALL_DIRECTIONS)}.")
-    status = serializers.CharField(help_text=f"One of {', '.join(CALL_STATUSES)}.")
-    outcome = serializers.CharField(allow_null=True, help_text=f"One of {', '.join(CALL_OUTCOMES)}, or null.")
-    start_time = serializers.DateTimeField(allow_null=True)
-    duration = serializers.IntegerField(allow_null=True, help_text="Seconds.")
-    summary = serializers.CharField(allow_blank=True)
 
 
 class LeadDetailSerializer(LeadSerializer):

@@ -198,6 +198,8 @@ SPECTACULAR_SETTINGS = {
         "ActorTypeEnum": "leads.models.ActorType",
         "ImportStatusEnum": "knowledge.models.ImportStatus",
         "KnowledgeSourceTypeEnum": "knowledge.models.SourceType",
+        "CallStatusEnum": "calls.models.CallStatus",
+        "CampaignStatusEnum": "calls.models.CampaignStatus",
     },
 }
 

@@ -93,9 +93,14 @@ def transaction_broken(connection=None) -> bool:
 
 
 def tenant_models():
-    from tenants.models import GymOwned
+    """Every model whose table holds gym data: the ``GymOwned`` ones, and derived tables (counters,
+    rollups) that carry a ``gym_id`` column without being ``GymOwned``. Users and gyms are the
+    authentication principals (module docstring)."""
+    from tenants.models import Gym, User
 
-    return [m for m in apps.get_models() if issubclass(m, GymOwned) and not m._meta.proxy and m._meta.managed]
+    return [m for m in apps.get_models()
+            if m not in (Gym, User) and not m._meta.proxy and m._meta.managed
+            and any(f.column == "gym_id" for f in m._meta.concrete_fields)]
 
 
 def _is_tenant_target(model) -> bool:
