@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate serve bench-import clean
+.PHONY: run test setup migrate serve bench bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: setup
 # Use PostgreSQL for real figures: DATABASE_URL=postgres://... make bench-import
 bench-import: migrate
 	$(BIN)/python bench/leads_import_bench.py $(BENCH_ARGS)
+
+# The performance benchmark (docs/performance.md): PostgreSQL on 127.0.0.1 and wrk (apt-get install wrk).
+bench: setup
+	$(BIN)/python bench/perf.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3

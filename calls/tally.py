@@ -129,6 +129,16 @@ def install(using="default"):
     return True
 
 
+def rebuild(using="default"):
+    """Recount the tally from the calls (after a bulk load that ran with triggers disabled)."""
+    conn = connections[using]
+    with transaction.atomic(using=using), conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute("LOCK TABLE calls_call IN SHARE ROW EXCLUSIVE MODE")
+        for statement in _rebuild_sql(_PG_NIL if conn.vendor == "postgresql" else _SQLITE_NIL):
+            cursor.execute(statement)
+
+
 def tally_count(*, gym, branch=None, campaign=None, direction=(), status=(), outcome=(), sentiment=()):
     """How many of the gym's calls match: ``branch``/``campaign`` a row or None (any), the enums
     lists of accepted values (empty: any)."""
