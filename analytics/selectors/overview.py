@@ -1,0 +1,30 @@
+"""GET /api/analytics/overview: the headline numbers of the period and of the period before it
+(as many local days, or as long a time, immediately before)."""
+
+from analytics.counting import Cell
+from analytics.facts import APPOINTMENTS, CALLS, LEADS
+
+from .common import Ask, average, period_payload, rate
+
+LEAD_CELLS = {"new": Cell("total"), "converted": Cell("converted")}
+CALL_CELLS = {"total": Cell("total"), "completed": Cell("completed"), "booked": Cell("booked"),
+              "completed_duration": Cell("completed_duration"), "completed_timed": Cell("completed_timed")}
+APPOINTMENT_CELLS = {"total": Cell("total"), "completed": Cell("completed"), "no_show": Cell("no_show")}
+
+
+def overview(ask: Ask) -> dict:
+    previous = ask.period.previous()
+    return {"period": period_payload(ask), **_numbers(ask, None), "previous_period": _numbers(ask, previous)}
+
+
+def _numbers(ask: Ask, period) -> dict:
+    leads = ask.counter(LEADS, period).totals(LEAD_CELLS)
+    calls = ask.counter(CALLS, period).totals(CALL_CELLS)
+    appointments = ask.counter(APPOINTMENTS, period).totals(APPOINTMENT_CELLS)
+    shown = appointments["completed"] + appointments["no_show"]
+    return {
+        "leads": {**leads, "conversion_rate": rate(leads["converted"], leads["new"])},
+        "calls": {"total": calls["total"], "completed": calls["completed"], "appointments_booked": calls["booked"],
+                  "average_duration": average(calls["completed_duration"], calls["completed_timed"])},
+        "appointments": {**appointments, "show_rate": rate(appointments["completed"], shown)},
+    }
