@@ -24,7 +24,8 @@ class Seconds(Func):
     output_field = FloatField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))",
+        # date_part is double precision; EXTRACT is numeric since PostgreSQL 14, 3x slower to sort.
+        return self.as_sql(compiler, connection, template="date_part('epoch', %(expressions)s)",
                            arg_joiner=" - ", **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
@@ -47,8 +48,9 @@ def speed_to_lead(*, gym, period, branch=None) -> dict:
     seconds = Greatest(Seconds("first_called_at", "created_at"), 0.0)
     within = Q(first_called_at__lte=F("created_at") + WITHIN)
     if connection.vendor == "postgresql":
-        return rows.aggregate(median_seconds=Median(seconds), called=Count("pk"),
-                              within_5_minutes=Count("pk", filter=within))
+        # Counting a column of the covering index, not the id: then the index serves alone.
+        return rows.aggregate(median_seconds=Median(seconds), called=Count("first_called_at"),
+                              within_5_minutes=Count("first_called_at", filter=within))
     speeds = rows.annotate(s=seconds, w=Case(When(within, then=1), default=0)).values_list("s", "w")
     sql, params = speeds.query.sql_with_params()
     with connection.cursor() as cursor:
