@@ -19,9 +19,8 @@ class Ask:
     granularity: str = "day"
     rollups: bool | None = None  # None: the rollups whenever they can answer
 
-    def counter(self, fact, period: Period | None = None):
-        period = period or self.period
-        return counter(fact, gym=self.gym, period=period, branch=self.branch, rollups=self._rollups(period))
+    def counter(self, fact):
+        return counter(fact, gym=self.gym, period=self.period, branch=self.branch, rollups=self._rollups(self.period))
 
     def _rollups(self, period: Period) -> bool:
         if self.rollups is not None:

@@ -14,7 +14,7 @@ from .handbuilt import at
 
 # The user of the token, then the endpoint's own queries.
 BUDGETS = {
-    "overview": 1 + 6,  # (leads, calls, appointments) x (period, previous period)
+    "overview": 1 + 3,  # leads, calls, appointments (each for the period and the previous one)
     "leads": 1 + 3,  # totals, series, speed to lead
     "calls": 1 + 4,  # totals, series, per campaign, campaign names
     "appointments": 1 + 4,  # totals, series, per branch, branch names
