@@ -1,2 +1,7 @@
-# Viewsets register on reps_dashboard.api.routers.router; hand-written routes go here.
+from reps_dashboard.api.routers import router
+
+from . import views
+
+router.register("api/analytics", views.AnalyticsViewSet, basename="analytics")
+
 urlpatterns = []

@@ -10,12 +10,12 @@ import copy
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads.activity import Actor, activity_record
-from leads.models import ActivityType, ActorType, Lead, LeadStatus
+from leads.models import ActivityType, ActorType, Lead, LeadStatus, stage_after
 from reps_dashboard.api.errors import Conflict
 
 from .models import (
@@ -304,6 +304,7 @@ def _apply_effects(*, call, before, lead, actor, dropped_summary=""):
     became_completed = call.status == CallStatus.COMPLETED and (before is None or before.status != CallStatus.COMPLETED)
     if became_completed and lead.status == LeadStatus.NEW:
         changes["status"] = LeadStatus.CONTACTED
+        changes["stage_reached"] = stage_after(lead.stage_reached, LeadStatus.CONTACTED)
         activity_record(lead=lead, type=ActivityType.STATUS_CHANGED, actor=actor,
                         description="Status changed from new to contacted after a completed call",
                         data={"from": LeadStatus.NEW, "to": LeadStatus.CONTACTED, "call_id": call_id})
@@ -314,7 +315,7 @@ def _lead_aggregates(lead, *, dropped_summary=""):
     """The lead's call fields as its calls say they are: only what differs from the row."""
     calls = Call.all_gyms.filter(gym_id=lead.gym_id, lead_id=lead.pk)
     placed = calls.exclude(status__in=NOT_PLACED).aggregate(
-        count=Count("pk"), last=Max(Coalesce("start_time", "created_at")))
+        count=Count("pk"), first=Min(Coalesce("start_time", "created_at")), last=Max(Coalesce("start_time", "created_at")))
     latest_summary = (calls.exclude(summary="")
                       .order_by(Coalesce("start_time", "created_at").desc(), "-id")
                       .values_list("summary", flat=True).first())
@@ -322,7 +323,8 @@ def _lead_aggregates(lead, *, dropped_summary=""):
         # No call carries a summary: keep one the lead got elsewhere (an import), unless it was the removed one.
         removed = dropped_summary and lead.last_conversation_summary == dropped_summary
         latest_summary = "" if removed else lead.last_conversation_summary
-    wanted = {"call_count": placed["count"], "last_called": placed["last"], "last_conversation_summary": latest_summary}
+    wanted = {"call_count": placed["count"], "first_called_at": placed["first"], "last_called": placed["last"],
+              "last_conversation_summary": latest_summary}
     return {name: value for name, value in wanted.items() if getattr(lead, name) != value}
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tenants.models import Branch, Role, Tag, User
 
-from .models import ActivityType, ActorType, Lead, LeadActivity, LeadSource, LeadStatus, LeadTag
+from .models import ActivityType, ActorType, Lead, LeadActivity, LeadSource, LeadStatus, LeadTag, stage_after
 
 COUNT = 300
 DAYS = 120
@@ -151,6 +151,7 @@ def _history(rng, lead, created, now, tags, staff):
         add(ActivityType.STATUS_CHANGED, moment,
             f"Status changed from {LeadStatus(previous).label} to {LeadStatus(status).label}{reason}",
             {"from": previous, "to": status, "lost_reason": lead.lost_reason if status == LeadStatus.LOST else ""})
+        lead.stage_reached = stage_after(lead.stage_reached, status)
         previous = status
     if lead.do_not_call:
         add(ActivityType.DO_NOT_CALL_SET, _between(rng, moment, now), "Marked do-not-call", {"value": True})

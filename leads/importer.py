@@ -18,7 +18,7 @@ from tenants.models import Tag
 from .activity import Actor
 from .csvfile import CsvTable, ImportFileError
 from .import_rows import clean_row, map_columns
-from .models import ActivityType, Lead, LeadActivity, LeadStatus, LeadTag
+from .models import ActivityType, Lead, LeadActivity, LeadStage, LeadStatus, LeadTag, stage_after
 
 BATCH_SIZE = 1000
 ON_DUPLICATE = ("skip", "update", "create")
@@ -107,6 +107,7 @@ class _Run:
         lead = state.new.get(phone) or known.get(phone)
         if lead is None:
             lead = Lead(gym=self.gym, branch=self.branch, **values)
+            lead.stage_reached = stage_after(LeadStage.NEW, lead.status)
             state.new[phone] = lead
             state.link(lead, tag_names)
             state.activity(lead, row, "created", [])
@@ -133,7 +134,8 @@ class _Run:
             leads = [lead for lead, changed in state.changed.values() if changed == fields]
             for lead in leads:
                 lead.updated_at = now
-            Lead.all_gyms.bulk_update(leads, [*sorted(fields), "updated_at"], batch_size=BATCH_SIZE)
+            stage = ["stage_reached"] if "status" in fields else []
+            Lead.all_gyms.bulk_update(leads, [*sorted(fields), *stage, "updated_at"], batch_size=BATCH_SIZE)
         links = [LeadTag(gym=self.gym, lead=lead, tag=self._tag(name)) for lead, names in state.links for name in names]
         LeadTag.all_gyms.bulk_create(links, ignore_conflicts=True, batch_size=BATCH_SIZE)
         LeadActivity.all_gyms.bulk_create([
@@ -186,6 +188,8 @@ def _apply(lead, values):
         if getattr(lead, name) != value:
             setattr(lead, name, value)
             changed.add(name)
+    if "status" in changed:
+        lead.stage_reached = stage_after(lead.stage_reached, lead.status)
     if lead.status != LeadStatus.LOST and lead.lost_reason:
         lead.lost_reason = ""
         changed.add("lost_reason")

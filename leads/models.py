@@ -22,6 +22,24 @@ class LeadSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class LeadStage(models.TextChoices):
+    """How far a lead ever got in the pipeline (the analytics funnel): ``lost`` does not move it,
+    and a lead that was qualified and then lost stays ``qualified``."""
+
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    QUALIFIED = "qualified", "Qualified"
+    CONVERTED = "converted", "Converted"
+
+
+_STAGE_RANK = {stage: rank for rank, stage in enumerate(LeadStage.values)}
+
+
+def stage_after(stage: str, status: str) -> str:
+    """The stage reached once a lead at ``stage`` takes ``status``: the furthest of the two."""
+    return status if _STAGE_RANK.get(status, -1) > _STAGE_RANK[stage] else stage
+
+
 # Statuses the voice agent still calls (GET /api/leads/prioritized).
 CALLABLE_STATUSES = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED]
 _CALLABLE = models.Q(do_not_call=False, status__in=CALLABLE_STATUSES)
@@ -45,6 +63,10 @@ class Lead(GymOwned):
     last_called = models.DateTimeField(null=True, blank=True)
     # Maintained by the call services in the same transaction as the call row.
     call_count = models.PositiveIntegerField(default=0)
+    # The first placed call (its start, else when it was logged): speed to lead. Kept with call_count.
+    first_called_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Maintained by every write that changes the status (services, call effects, imports).
+    stage_reached = models.CharField(max_length=16, choices=LeadStage.choices, default=LeadStage.NEW, editable=False)
     score = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)])
     do_not_call = models.BooleanField(default=False)
     lost_reason = models.CharField(max_length=500, blank=True, default="")
@@ -81,6 +103,9 @@ class Lead(GymOwned):
             models.Index(fields=["gym", "last_called", "id"], name="lead_gym_last_called"),
             models.Index(fields=["gym", "score", "id"], name="lead_gym_score"),
             models.Index(Lower("email"), "gym", name="lead_gym_email_ci"),
+            # Analytics' speed to lead: the called leads of a period, read from the index alone.
+            models.Index(fields=["gym", "created_at"], include=["first_called_at", "branch"],
+                         condition=models.Q(first_called_at__isnull=False), name="lead_gym_created_called"),
             # The call queue (prioritized): never-called leads oldest first, then oldest last call.
             models.Index(fields=["gym", "created_at", "id"], name="lead_queue_never_called",
                          condition=_CALLABLE & models.Q(last_called__isnull=True)),

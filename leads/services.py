@@ -19,7 +19,7 @@ from reps_dashboard.api.filters import INVALID_ID
 from tenants.models import Tag
 
 from .activity import Actor, activity_record
-from .models import ActivityType, Lead, LeadStatus, LeadTag
+from .models import ActivityType, Lead, LeadStage, LeadStatus, LeadTag, stage_after
 from .phones import InvalidPhoneNumber, normalize_phone
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def lead_create(*, gym, actor: Actor, **fields) -> Lead:
     fields["phone"] = _normalised_phone(gym, fields.get("phone", ""))
     if fields.get("status", LeadStatus.NEW) != LeadStatus.LOST:
         fields["lost_reason"] = ""
-    lead = Lead(gym=gym, **fields)
+    lead = Lead(gym=gym, stage_reached=stage_after(LeadStage.NEW, fields.get("status", LeadStatus.NEW)), **fields)
     _validate(lead)
     with transaction.atomic():
         _refuse_duplicate(gym, lead)
@@ -90,7 +90,11 @@ def lead_update(*, lead: Lead, actor: Actor, **fields) -> Lead:
             if "phone" in changed:
                 _refuse_duplicate(gym, current)
             current.updated_at = timezone.now()
-            _save_guarding_phone(current, update_fields=[*changed, "updated_at"])
+            saved = [*changed, "updated_at"]
+            if "status" in changed:
+                current.stage_reached = stage_after(current.stage_reached, current.status)
+                saved.append("stage_reached")
+            _save_guarding_phone(current, update_fields=saved)
             _record_changes(current, actor, before, changed)
         if tags is not None:
             _set_tags(current, tags, actor)
