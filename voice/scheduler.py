@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, DateTimeField, Exists, F, IntegerField, OuterRef, Q, Subquery, TextChoices
+from django.db.models import Count, DateTimeField, Exists, IntegerField, OuterRef, Q, Subquery, TextChoices
 from django.db.models.functions import Coalesce
 
 from appointments.localtime import wall_clock
@@ -63,7 +63,7 @@ def campaigns_schedule(*, gym, now: dt.datetime, campaign: Campaign | None = Non
         active = list(Campaign.objects.for_gym(gym).filter(status=CampaignStatus.ACTIVE)
                       .order_by("id").select_for_update())
         if campaign is not None:
-            active = [c for c in active if c.pk == campaign.pk] or [campaign]
+            active = [c for c in active if c.pk == campaign.pk] or [Campaign.objects.for_gym(gym).get(pk=campaign.pk)]
         return [_schedule(gym, each, now) for each in active]
 
 
@@ -89,7 +89,7 @@ def _schedule(gym, campaign, now):
         result.skipped = Skipped.DAILY_CAP_REACHED
         return result
     gap_before = _midnight(today - dt.timedelta(days=campaign.retry_gap_days - 1), tz)
-    leads = list(_due_leads(gym, campaign, day_start=day_start, gap_before=gap_before)[:room])
+    leads = _due_leads(gym, campaign, day_start=day_start, gap_before=gap_before, limit=room)
     if not leads:
         result.skipped = Skipped.NO_ELIGIBLE_LEADS
         return result
@@ -111,29 +111,39 @@ def _when():
 
 
 def _calls_of_the_day(gym, campaign, day_start, day_end) -> int:
-    return (Call.objects.for_gym(gym).filter(campaign=campaign).annotate(when=_when())
-            .filter(when__gte=day_start, when__lt=day_end).count())
+    """The campaign's calls whose ``_when`` falls on the day, counted as two index ranges: started
+    ones by start time, the others by schedule (else by when they were logged)."""
+    calls = Call.objects.for_gym(gym).filter(campaign=campaign)
+    started = calls.filter(start_time__gte=day_start, start_time__lt=day_end).count()
+    in_day = Q(scheduled_at__gte=day_start, scheduled_at__lt=day_end) | Q(
+        scheduled_at__isnull=True, created_at__gte=day_start, created_at__lt=day_end)
+    return started + calls.filter(in_day, start_time__isnull=True).count()
 
 
-def _due_leads(gym, campaign, *, day_start, gap_before):
-    """The campaign's leads due a call, never-attempted first, then the longest since their last
-    attempt. One query: each rule is a subquery on the lead's calls (index (gym, lead, start_time))."""
+def _due_leads(gym, campaign, *, day_start, gap_before, limit):
+    """Up to ``limit`` of the campaign's leads due a call: never-called leads first (oldest first),
+    then the longest since their last call, as ``GET /api/leads/prioritized`` orders them. Each half
+    is read in that order from the leads' call-queue indexes (``lead_queue_never_called``,
+    ``lead_queue_called``) and stops at ``limit``, so only the leads visited pay for the rules, each a
+    probe of the lead's calls (index (gym, lead, ...)); sorting every member by its last attempt
+    first cost seconds for a campaign of 25,000 leads."""
     calls = Call.objects.for_gym(gym).filter(lead=OuterRef("pk"))
     placed = calls.exclude(status__in=NOT_PLACED)
     attempts = placed.filter(campaign=campaign)
-    unanswered = (attempts.filter(UNANSWERED).order_by().values("lead")
-                  .annotate(n=Count("*")).values("n"))
-    last_attempt = attempts.annotate(when=_when()).order_by("-when").values("when")[:1]
-    members = CampaignLead.objects.for_gym(gym).filter(campaign=campaign).values("lead_id")
-    return (
+    unanswered = attempts.filter(UNANSWERED).order_by().values("lead").annotate(n=Count("*")).values("n")
+    member = CampaignLead.objects.for_gym(gym).filter(campaign=campaign, lead=OuterRef("pk"))
+    due = (
         Lead.objects.for_gym(gym)
-        .filter(pk__in=members, do_not_call=False, status__in=CALLABLE_STATUSES)
+        .filter(Exists(member), do_not_call=False, status__in=CALLABLE_STATUSES)
         .exclude(Exists(calls.filter(status=CallStatus.QUEUED)))
         .exclude(Exists(placed.annotate(when=_when()).filter(when__gte=day_start)))
+        .exclude(Exists(attempts.annotate(when=_when()).filter(when__gte=gap_before)))
         .exclude(Exists(attempts.filter(status=CallStatus.COMPLETED).exclude(outcome=CallOutcome.NO_ANSWER)))
-        .annotate(unanswered=Coalesce(Subquery(unanswered, output_field=IntegerField()), 0),
-                  last_attempt=Subquery(last_attempt, output_field=DateTimeField()))
+        .annotate(unanswered=Coalesce(Subquery(unanswered, output_field=IntegerField()), 0))
         .filter(unanswered__lt=max(1, campaign.retry_attempts))
-        .filter(Q(last_attempt__isnull=True) | Q(last_attempt__lt=gap_before))
-        .order_by(F("last_attempt").asc(nulls_first=True), "created_at", "id")
     )
+    never_called = list(due.filter(last_called__isnull=True).order_by("created_at", "id")[:limit])
+    if len(never_called) == limit:
+        return never_called
+    called = due.filter(last_called__isnull=False).order_by("last_called", "id")
+    return never_called + list(called[: limit - len(never_called)])

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -93,7 +93,7 @@ class CampaignScheduleView(APIView):
         campaign = Campaign.objects.for_gym(request.gym).filter(pk=campaign_id).first()
         if campaign is None:
             raise Http404
-        result, = scheduler.campaigns_schedule(gym=request.gym, now=timezone.now(), campaign=campaign)
+        [result] = scheduler.campaigns_schedule(gym=request.gym, now=timezone.now(), campaign=campaign)
         return Response(ScheduleResultSerializer(result).data)
 
 
@@ -131,6 +131,8 @@ class RetellWebhookView(APIView):
         except (signature.BadSignature, UnreadableSecret) as exc:
             logger.warning("retell webhook for integration %s refused: %s", integration.pk, exc)
             raise AuthenticationFailed("The webhook signature is missing, invalid or expired.")
+        if b"\\u0000" in body:  # PostgreSQL cannot store a NUL character in JSON
+            raise ParseError("JSON parse error - the body contains a NUL character.")
         payload = StrictJSONParser().parse(io.BytesIO(body))
         with gym_scope(integration.gym):
             try:

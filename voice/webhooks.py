@@ -72,11 +72,11 @@ def _refuse(record, exc):
 
 def _apply(gym, event: RetellCall):
     call = _find_call(gym, event)
-    lead = _lead_of(call) if call is not None else _resolve_lead(gym, event)
-    if lead is None:
+    lead_id = call.lead_id if call is not None else getattr(_resolve_lead(gym, event), "pk", None)
+    if lead_id is None:
         return WebhookOutcome.UNMATCHED, None
     # The lead first, then the call: the order call_create and call_update lock them in.
-    lead = Lead.all_gyms.select_for_update().get(pk=lead.pk)
+    lead = Lead.all_gyms.select_for_update().get(pk=lead_id)
     call = _find_call(gym, event, lock=True)
     if call is None:
         try:
@@ -105,10 +105,6 @@ def _find_call(gym, event, *, lock=False):
         call = calls.filter(pk=ours, external_call_id="", direction=CallDirection.OUTBOUND,
                             status__in=[CallStatus.QUEUED, CallStatus.IN_PROGRESS]).first()
     return call
-
-
-def _lead_of(call):
-    return Lead.all_gyms.get(pk=call.lead_id)
 
 
 def _resolve_lead(gym, event):

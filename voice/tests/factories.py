@@ -30,8 +30,10 @@ class WebhookEventFactory(TenantFactory):
     class Meta:
         model = WebhookEvent
 
-    integration = factory.SubFactory(RetellIntegrationFactory)
-    gym = factory.SelfAttribute("integration.gym")
+    gym = factory.SubFactory(GymFactory)
+    # One integration per gym: the gym's own, made when it has none.
+    integration = factory.LazyAttribute(lambda o: RetellIntegration.all_gyms.filter(gym=o.gym).first()
+                                        or RetellIntegrationFactory(gym=o.gym))
     event = "call_ended"
     external_call_id = factory.Sequence(lambda n: f"call_{n:032x}")
     payload = factory.LazyAttribute(lambda o: {"event": o.event, "call": {"call_id": o.external_call_id}})
