@@ -47,8 +47,14 @@ from .serializers import (
 logger = logging.getLogger(__name__)
 TAG = ["voice agent"]
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-MACHINE = {"authentication_classes": [ApiKeyAuthentication], "permission_classes": [IsGymApiKey]}
 VOICE_AGENT = services.VOICE_AGENT
+
+
+class ApiKeyOnly:
+    """The voice platform's endpoints: a gym API key, never a staff token (first in the bases)."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IsGymApiKey]
 
 
 # --- settings (staff) ----------------------------------------------------------------------
@@ -150,13 +156,11 @@ class RetellWebhookView(APIView):
 # --- in-call tools (API key) -----------------------------------------------------------------
 
 
-class VoiceLeadViewSet(GymScopedViewSet):
+class VoiceLeadViewSet(ApiKeyOnly, GymScopedViewSet):
     """The caller's lead, and the caller's wish not to be called again."""
 
     model = Lead
     lookup_value_regex = UUID_PATTERN
-    authentication_classes = MACHINE["authentication_classes"]
-    permission_classes = MACHINE["permission_classes"]
 
     @extend_schema(tags=TAG, summary="The lead of a phone number, with what the agent should know",
                    parameters=[LookupParamsSerializer],
@@ -178,14 +182,12 @@ class VoiceLeadViewSet(GymScopedViewSet):
         return Response(DoNotCallResultSerializer(lead).data)
 
 
-class DueCallViewSet(GymScopedViewSet, mixins.ListModelMixin):
+class DueCallViewSet(ApiKeyOnly, GymScopedViewSet, mixins.ListModelMixin):
     """Queued calls whose time has come, oldest first, for the dialer (do-not-call leads left out)."""
 
     model = Call
     serializer_class = CallSerializer
     filter_backends = []
-    authentication_classes = MACHINE["authentication_classes"]
-    permission_classes = MACHINE["permission_classes"]
 
     def scope_queryset(self, queryset):
         return selectors.calls_due(gym=self.gym, now=timezone.now())
@@ -195,9 +197,8 @@ class DueCallViewSet(GymScopedViewSet, mixins.ListModelMixin):
         return super().list(request, *args, **kwargs)
 
 
-class VoiceKnowledgeSearchView(APIView):
-    authentication_classes = MACHINE["authentication_classes"]
-    permission_classes = MACHINE["permission_classes"]
+class VoiceKnowledgeSearchView(ApiKeyOnly, APIView):
+    """What the caller asks, answered from the gym's knowledge base (the staff search, unchanged)."""
 
     @extend_schema(tags=TAG, summary="Search the knowledge base (as GET /api/knowledge/search)",
                    parameters=[SearchParamsSerializer], responses=SearchResultSerializer)
@@ -210,9 +211,8 @@ class VoiceKnowledgeSearchView(APIView):
         return Response({"data": [{**EntrySerializer(hit.entry).data, "score": round(hit.score, 4)} for hit in hits]})
 
 
-class VoiceAvailabilityView(APIView):
-    authentication_classes = MACHINE["authentication_classes"]
-    permission_classes = MACHINE["permission_classes"]
+class VoiceAvailabilityView(ApiKeyOnly, APIView):
+    """A branch's free slots on a day (the staff availability, unchanged)."""
 
     @extend_schema(tags=TAG, summary="Free slots of a branch on a day (as GET /api/appointments/availability)",
                    parameters=[AvailabilityParamsSerializer], responses=AvailabilitySerializer)
@@ -225,9 +225,8 @@ class VoiceAvailabilityView(APIView):
         return Response(AvailabilitySerializer(day).data)
 
 
-class VoiceAppointmentView(APIView):
-    authentication_classes = MACHINE["authentication_classes"]
-    permission_classes = MACHINE["permission_classes"]
+class VoiceAppointmentView(ApiKeyOnly, APIView):
+    """Books for the caller; a taken time answers with the next free slots to offer instead."""
 
     @extend_schema(tags=TAG, summary="Book an appointment for the caller (409 with the next free slots)",
                    request=CallerAppointmentSerializer,
