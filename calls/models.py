@@ -167,6 +167,8 @@ class Call(GymOwned):
             models.Index(fields=["gym", "sentiment"], name="call_gym_sentiment", condition=Q(sentiment__isnull=False)),
             # Date ranges: started calls by start_time (above), the others by scheduled_at.
             models.Index(fields=["gym", "scheduled_at"], name="call_gym_unstarted", condition=Q(start_time__isnull=True)),
+            # The dialer's due list (voice.selectors.calls_due): queued calls by the time they are for.
+            models.Index(fields=["gym", "scheduled_at", "id"], name="call_gym_queued", condition=Q(status="queued")),
         ]
 
     def __str__(self):

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -8,9 +8,10 @@ from reps_dashboard.api.dates import parse_range
 from reps_dashboard.api.ordering import SortByFilter
 from reps_dashboard.api.pagination import PageLimitPagination
 from reps_dashboard.api.viewsets import GymScopedModelViewSet
+from tenants.middleware import commit_despite_error
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
-from . import selectors, services
+from . import dialing, selectors, services
 from .filters import DATE_FILTERS, CallFilterSet, CampaignFilterSet, RememberingFilterBackend
 from .models import Call, Campaign
 from .ordering import mirrored, requested_sort
@@ -28,6 +29,7 @@ from .serializers import (
     CallSerializer,
     CallUpdateSerializer,
     CampaignSerializer,
+    DialFailedSerializer,
     leads_from_body,
 )
 
@@ -37,7 +39,12 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?
 @extend_schema_view(
     list=extend_schema(tags=["calls"], summary="List calls", responses=CallSerializer),
     create=extend_schema(tags=["calls"], summary="Log a call, or queue an outbound call ({lead_id} alone)",
-                         request=CallCreateSerializer, responses={201: CallDetailSerializer}),
+                         description="With a voice platform connected (issue 8, docs/voice-agent.md), an outbound "
+                                     "call queued for now is placed at once.",
+                         request=CallCreateSerializer,
+                         responses={201: CallDetailSerializer,
+                                    502: OpenApiResponse(DialFailedSerializer, "The voice platform refused or did "
+                                                         "not answer; the call is kept, as failed")}),
     retrieve=extend_schema(tags=["calls"], responses=CallDetailSerializer),
     update=extend_schema(tags=["calls"], summary="Update a call (partial, like PATCH)", request=CallUpdateSerializer,
                          responses=CallDetailSerializer),
@@ -97,6 +104,14 @@ class CallViewSet(GymScopedModelViewSet):
 
     def create(self, request, *args, **kwargs):
         call = self._write(request)
+        try:
+            dialed = dialing.dial_if_due(gym=self.gym, call=call)
+        except dialing.DialFailed as exc:
+            # The failed call is history: it stays although the answer is an error.
+            body = {"detail": exc.reason, "call_id": str(exc.call.pk)}
+            return commit_despite_error(Response(body, status=status.HTTP_502_BAD_GATEWAY))
+        if dialed is not None:
+            call = selectors.call_detail(gym=self.gym).get(pk=call.pk)
         return Response(CallDetailSerializer(call).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):

@@ -5,6 +5,8 @@ no separate production module. Local defaults are safe for a first run; with
 ``DJANGO_DEBUG=false`` the process refuses to start without real secrets.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "appointments",
     "knowledge",
     "analytics",
+    "voice",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +142,17 @@ CORS_URLS_REGEX = r"^/(api|health)(/.*)?$"
 
 KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS = env.bool("KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS", default=False)
 
+# Voice agent (voice/, docs/voice-agent.md). Secrets stored for a gym (its Retell API key) are
+# encrypted at rest with Fernet under FIELD_ENCRYPTION_KEY: comma-separated Fernet keys, the first
+# encrypts, all decrypt (rotation). Required in production; derived from SECRET_KEY when debugging.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not DEBUG and not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set (a Fernet key) when DJANGO_DEBUG=false.")
+if not FIELD_ENCRYPTION_KEY:
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{SECRET_KEY}".encode()).digest()).decode()
+RETELL_API_BASE_URL = env.str("RETELL_API_BASE_URL", default="https://api.retellai.com").rstrip("/")
+RETELL_TIMEOUT_SECONDS = env.float("RETELL_TIMEOUT_SECONDS", default=10.0)
+
 LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", default="10/min")
 # Lockout after repeated failures (tenants/lockout.py): per username and per client IP.
 LOGIN_LOCKOUT_USERNAME_FAILURES = env.int("LOGIN_LOCKOUT_USERNAME_FAILURES", default=5)
@@ -200,6 +214,8 @@ SPECTACULAR_SETTINGS = {
         "KnowledgeSourceTypeEnum": "knowledge.models.SourceType",
         "CallStatusEnum": "calls.models.CallStatus",
         "CampaignStatusEnum": "calls.models.CampaignStatus",
+        "OutcomeEnum": "calls.models.CallOutcome",
+        "WebhookOutcomeEnum": "voice.models.WebhookOutcome",
     },
 }
 

@@ -7,7 +7,7 @@ from reps_dashboard.views import health
 
 # Each domain app registers its viewsets on the shared router and may add hand-written routes.
 app_urlpatterns = []
-for app in ("tenants", "leads", "calls", "appointments", "knowledge", "analytics"):
+for app in ("tenants", "leads", "calls", "appointments", "knowledge", "analytics", "voice"):
     module = __import__(f"{app}.urls", fromlist=["urlpatterns"])
     app_urlpatterns += getattr(module, "urlpatterns", [])
 

@@ -3,6 +3,15 @@ from django.db import transaction
 from .authentication import ApiKeyAuthentication, TenantJWTAuthentication
 from .scope import gym_scope, unscoped
 
+_KEEP_WRITES = "_commit_despite_error"
+
+
+def commit_despite_error(response):
+    """Marks an error response whose request's writes must stay: what it records is history (a call
+    the voice platform refused is a failed call). Only for writes the view made on purpose."""
+    setattr(response, _KEEP_WRITES, True)
+    return response
+
 
 class TenantMiddleware:
     """Resolves the gym of every request and opens its scope for the request's lifetime.
@@ -16,7 +25,8 @@ class TenantMiddleware:
 
     Each API and admin request runs in one transaction: the gym is handed to PostgreSQL's
     row-level security as a transaction-local setting (``tenants/rls.py``), and a request that
-    answers with an error (4xx/5xx) writes nothing.
+    answers with an error (4xx/5xx) writes nothing, unless the view marked the response with
+    ``commit_despite_error``.
     """
 
     def __init__(self, get_response):
@@ -33,7 +43,7 @@ class TenantMiddleware:
         outermost = not transaction.get_connection().in_atomic_block
         with transaction.atomic():
             response = self._scoped_response(request, restore_db=not outermost)
-            if response.status_code >= 400:
+            if response.status_code >= 400 and not getattr(response, _KEEP_WRITES, False):
                 transaction.set_rollback(True)
         return response
 

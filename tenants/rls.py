@@ -9,7 +9,9 @@ tenant model is covered without anyone remembering to:
   transaction's ``app.gym_id``) and ``rls_bypass`` (every row while ``app.rls_bypass`` is ``on``: the
   audited ``unscoped()`` of admin superusers and commands). Outside a scope no setting is made, so a
   query sees no rows and an insert is refused. API keys are looked up by their digest before the gym
-  is known: ``api_key_lookup`` admits exactly the row whose digest the request presented.
+  is known: ``api_key_lookup`` admits exactly the row whose digest the request presented. Likewise a
+  model with ``rls_lookup_by_id = True`` (a webhook's integration, found by the id in its URL) gets
+  ``row_lookup``: reading, and only reading, the one row whose id the request set (``set_row_lookup``).
   The gym of an API request is set with ``set_config(..., is_local => true)`` inside the request's
   transaction (tenant middleware), so it can never outlive the request on a pooled connection.
 * **Same-gym foreign keys.** For every foreign key from a tenant table to a tenant table (or to a
@@ -76,6 +78,21 @@ def set_api_key_digest(digest: str, connection=None) -> None:
         cursor.execute("SELECT set_config(%s, %s, %s)", [API_KEY_SETTING, digest, connection.in_atomic_block])
 
 
+def _lookup_setting(table: str) -> str:
+    return f"app.lookup_{table}"
+
+
+def set_row_lookup(model, pk, connection=None) -> None:
+    """Lets the following queries read the one row of ``model`` whose id is ``pk`` (a UUID), before
+    the request's gym is known, until the end of the transaction (``rls_lookup_by_id`` models)."""
+    connection = connection or default_connection
+    if not active(connection):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, %s)",
+                       [_lookup_setting(model._meta.db_table), str(pk), connection.in_atomic_block])
+
+
 def transaction_broken(connection=None) -> bool:
     """True when the current transaction can run no more statements (it will be rolled back)."""
     connection = connection or default_connection
@@ -129,6 +146,7 @@ def _name(*parts) -> str:
 POLICY_ISOLATION = "gym_isolation_v1"
 POLICY_BYPASS = "rls_bypass_v1"
 POLICY_API_KEY = "api_key_lookup_v1"
+POLICY_ROW_LOOKUP = "row_lookup_v1"
 
 
 def _policies(table: str) -> dict[str, str]:
@@ -144,6 +162,9 @@ def _policies(table: str) -> dict[str, str]:
     if table == ApiKey._meta.db_table:
         lookup = f"digest = current_setting('{API_KEY_SETTING}', true)"
         policies[POLICY_API_KEY] = f"CREATE POLICY {POLICY_API_KEY} ON {q(table)} USING ({lookup}) WITH CHECK ({lookup})"
+    if table in {m._meta.db_table for m in tenant_models() if getattr(m, "rls_lookup_by_id", False)}:
+        lookup = f"id = NULLIF(current_setting('{_lookup_setting(table)}', true), '')::uuid"
+        policies[POLICY_ROW_LOOKUP] = f"CREATE POLICY {POLICY_ROW_LOOKUP} ON {q(table)} FOR SELECT USING ({lookup})"
     return policies
 
 

@@ -21,7 +21,7 @@ from tenants.api_keys import api_key_create
 from tenants.models import Branch, Role, Tag, User
 from tenants.tests.factories import BranchFactory, GymFactory, TagFactory, UserFactory
 
-APP_ORDER = ["tenants", "leads", "calls", "appointments", "knowledge", "analytics"]
+APP_ORDER = ["tenants", "leads", "calls", "appointments", "knowledge", "analytics", "voice"]
 
 
 class Side:
@@ -43,7 +43,8 @@ def _tenants_populate(side):
     side.admin = side.add(UserFactory(gym=side.gym, branch=branch, role=Role.ADMIN, first_name=side.marker,
                                       last_name=side.marker, email=f"{side.marker.lower()}@example.com"))
     side.add(TagFactory(gym=side.gym, name=f"{side.marker} tag"))
-    side.add(api_key_create(gym=side.gym, name=f"{side.marker} key")[0])
+    key, side.api_key = api_key_create(gym=side.gym, name=f"{side.marker} key")  # the machine endpoints' credential
+    side.add(key)
 
 
 TENANT_ID_PARAMS = {

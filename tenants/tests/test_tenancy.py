@@ -150,7 +150,7 @@ def test_agents_without_staff_flag_cannot_use_the_admin(client, agent_user):
 
 def _settings_import(env):
     code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='reps_dashboard.settings'; django.setup()"
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "JWT_"))}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "JWT_", "FIELD_ENCRYPTION_KEY"))}
     return subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True,
                           cwd=django_settings.BASE_DIR)
 
@@ -160,6 +160,10 @@ def _settings_import(env):
     ({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "s" * 40}, "JWT_SIGNING_KEY"),
     ({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "s" * 40, "JWT_SIGNING_KEY": "s" * 40}, "must differ"),
     ({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "s" * 40, "JWT_SIGNING_KEY": "j" * 40}, "DJANGO_ALLOWED_HOSTS"),
+    ({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "s" * 40, "JWT_SIGNING_KEY": "j" * 40,
+      "DJANGO_ALLOWED_HOSTS": "api.example.com"}, "FIELD_ENCRYPTION_KEY"),
+    ({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "s" * 40, "JWT_SIGNING_KEY": "j" * 40,
+      "DJANGO_ALLOWED_HOSTS": "api.example.com", "FIELD_ENCRYPTION_KEY": "not-a-fernet-key"}, "FIELD_ENCRYPTION_KEY"),
 ])
 def test_production_refuses_to_start_without_real_secrets(env, message):
     result = _settings_import(env)
@@ -169,5 +173,6 @@ def test_production_refuses_to_start_without_real_secrets(env, message):
 
 def test_production_starts_with_real_secrets():
     result = _settings_import({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "s" * 40, "JWT_SIGNING_KEY": "j" * 40,
-                               "DJANGO_ALLOWED_HOSTS": "api.example.com"})
+                               "DJANGO_ALLOWED_HOSTS": "api.example.com",
+                               "FIELD_ENCRYPTION_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="})
     assert result.returncode == 0, result.stderr

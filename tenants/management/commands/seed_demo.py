@@ -10,7 +10,7 @@ from tenants.scope import gym_scope
 
 # Each domain app may ship ``<app>/demo.py`` with ``seed(*, gym, rng, stdout)``; they run in
 # this order, inside one transaction and the demo gym's scope.
-DOMAIN_APPS = ["leads", "calls", "appointments", "knowledge"]
+DOMAIN_APPS = ["leads", "calls", "appointments", "knowledge", "voice"]
 
 
 class Command(BaseCommand):

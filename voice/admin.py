@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.urls import reverse
+
+from tenants.admin_base import GymScopedAdmin
+
+from .models import RetellIntegration, WebhookEvent
+
+
+@admin.register(RetellIntegration)
+class RetellIntegrationAdmin(GymScopedAdmin):
+    """Shown, not edited: the integration is configured through /api/settings/integrations/retell,
+    where the API key is entered (it is never shown again) and the whole setting is validated."""
+
+    list_display = ["__str__", "from_number", "enabled", "api_key_last4", "updated_at"]
+    list_filter = ["enabled"]
+    fields = readonly_fields = ["agent_id", "from_number", "enabled", "api_key_last4", "webhook_path", "created_at",
+                                "updated_at"]
+
+    @admin.display(description="Webhook path")
+    def webhook_path(self, integration):
+        return reverse("voice-retell-webhook", kwargs={"integration_id": integration.pk})
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(GymScopedAdmin):
+    """Every signed delivery from Retell, as received: the audit trail of what the agent reported."""
+
+    list_display = ["received_at", "event", "external_call_id", "outcome", "call"]
+    list_filter = ["event", "outcome"]
+    search_fields = ["external_call_id"]
+    list_select_related = ["call"]
+    date_hierarchy = "received_at"
+    fields = readonly_fields = ["received_at", "event", "external_call_id", "outcome", "detail", "call", "integration",
+                                "payload"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,65 @@
+"""Voice reads: the gym's integration, the webhook's lookup, the dialer's due calls, a caller's lead."""
+
+import uuid
+
+from appointments.models import Appointment
+from appointments.selectors import upcoming
+from calls.models import Call, CallStatus
+from calls.selectors import call_list
+from leads.models import Lead
+from leads.selectors import lead_find_by_phone
+from tenants import rls
+
+from .models import EVENT_STAGES, RetellIntegration, WebhookEvent, WebhookOutcome
+
+
+def integration_for_gym(*, gym) -> RetellIntegration | None:
+    return RetellIntegration.objects.for_gym(gym).first()
+
+
+def integration_enabled(*, gym) -> RetellIntegration | None:
+    """The gym's integration when it may place calls."""
+    return RetellIntegration.objects.for_gym(gym).filter(enabled=True).exclude(api_key_encrypted="").first()
+
+
+def integration_for_webhook(*, integration_id: str) -> RetellIntegration | None:
+    """The enabled integration a webhook URL names, before any gym is known: row-level security
+    admits this one row (tenants.rls.set_row_lookup) and nothing else."""
+    try:
+        pk = uuid.UUID(str(integration_id))
+    except ValueError:
+        return None
+    rls.set_row_lookup(RetellIntegration, pk)
+    return (RetellIntegration.all_gyms.select_related("gym").filter(pk=pk, enabled=True)
+            .exclude(api_key_encrypted="").first())
+
+
+def calls_due(*, gym, now):
+    """Queued calls whose time has come, oldest first, for the dialer: never a do-not-call lead's
+    (a call queued before the flag was set stays queued, and is not dialed). The page is read in
+    order from the partial index of queued calls (gym, scheduled_at, id); the do-not-call leads are
+    excluded as a set (``NOT IN``, from their own small partial index) rather than by a join, which
+    PostgreSQL, unable to tell that most queued calls are for later, turned into a scan of every lead."""
+    do_not_call = Lead.objects.for_gym(gym).filter(do_not_call=True).values("id")
+    return (call_list(gym=gym)
+            .filter(status=CallStatus.QUEUED, scheduled_at__lte=now)
+            .exclude(lead_id__in=do_not_call)
+            .order_by("scheduled_at", "id"))
+
+
+def lead_for_caller(*, gym, phone: str) -> Lead | None:
+    """The caller's lead with its branch and ``next_appointment`` (the next active one, or None)."""
+    lead = lead_find_by_phone(gym=gym, phone=phone)
+    if lead is None:
+        return None
+    lead.next_appointment = (upcoming(Appointment.objects.for_gym(gym).filter(lead=lead))
+                             .select_related("branch").order_by("date", "id").first())
+    return lead
+
+
+def call_stage(*, call: Call) -> int:
+    """How far the platform's events have taken ``call`` (0: none yet, e.g. a call we queued)."""
+    applied = (WebhookEvent.objects.for_gym(call.gym_id).filter(call=call)
+               .exclude(outcome__in=[WebhookOutcome.IGNORED, WebhookOutcome.INVALID, WebhookOutcome.UNMATCHED])
+               .order_by().values_list("event", flat=True).distinct())
+    return max((EVENT_STAGES.get(event, 0) for event in applied), default=0)

@@ -1,0 +1,116 @@
+"""Fixtures of the voice agent tests: Retell's sample payloads, signed deliveries, a stub Retell."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from leads.tests.factories import LeadFactory
+from tenants.api_keys import api_key_create
+from voice import signature
+
+from .factories import RETELL_KEY, RetellIntegrationFactory
+
+# Byte-identical copies of ../shared/samples/retell_call_*.json (one outbound call), so the tests carry their input.
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE_PHONE = "+14155550142"  # the sample call's to_number: the lead's phone
+
+
+def sample(event, lead=None, **call_changes):
+    """The sample payload of ``event`` (started, ended, analyzed) for ``lead`` (its id in the metadata)."""
+    payload = json.loads((DATA / f"retell_call_{event}.json").read_text())
+    payload["call"]["metadata"]["lead_id"] = str(lead.id) if lead is not None else None
+    payload["call"].update(call_changes)
+    return payload
+
+
+def webhook_url(integration_id):
+    return f"/api/voice/webhooks/retell/{integration_id}"
+
+
+@pytest.fixture
+def integration(gym):
+    return RetellIntegrationFactory(gym=gym)
+
+
+@pytest.fixture
+def lead(gym, branch):
+    return LeadFactory(gym=gym, branch=branch, first_name="Maria", last_name="Gonzalez", phone=SAMPLE_PHONE)
+
+
+@pytest.fixture
+def deliver(integration):
+    """``deliver(payload)``: POSTs ``payload`` to the integration's webhook (or ``to``, an integration
+    or an id), signed with ``key`` at ``timestamp_ms`` (default: its key, now)."""
+
+    def post(payload, *, to=None, key=RETELL_KEY, timestamp_ms=None, header=None, body=None):
+        raw = body if body is not None else json.dumps(payload).encode()
+        stamp = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+        sig = header if header is not None else signature.sign(raw, key, stamp)
+        headers = {"HTTP_X_RETELL_SIGNATURE": sig} if sig else {}
+        target = getattr(to, "id", to) or integration.id  # an integration, or any id
+        return APIClient().generic("POST", webhook_url(target), raw,
+                                   content_type="application/json", **headers)
+
+    return post
+
+
+@pytest.fixture
+def key_client(gym):
+    """A client authenticated by one of the gym's API keys, as the voice platform calls the tools."""
+    _, raw = api_key_create(gym=gym, name="Retell tools")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    return client
+
+
+class RetellStub:
+    """A local HTTP server standing in for Retell's API: records each request, answers ``reply``
+    (status, JSON body) after ``delay`` seconds."""
+
+    def __init__(self):
+        self.requests = []
+        self.reply = (201, {"call_id": "call_stub_0001", "call_status": "registered"})
+        self.delay = 0.0
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                stub.requests.append({"path": self.path, "headers": dict(self.headers),
+                                      "json": json.loads(self.rfile.read(length) or b"null")})
+                time.sleep(stub.delay)
+                status, body = stub.reply
+                data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+                    return
+
+            def log_message(self, *args):
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def retell(settings):
+    stub = RetellStub()
+    settings.RETELL_API_BASE_URL = stub.url
+    settings.RETELL_TIMEOUT_SECONDS = 2.0
+    yield stub
+    stub.stop()
