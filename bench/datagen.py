@@ -97,25 +97,29 @@ _H = "abs(hashint8(g::bigint * 1000003 + b.k * 7919)::bigint)"  # a stable pseud
 LEADS_SQL = """
 INSERT INTO leads_lead (id, created_at, updated_at, first_name, last_name, phone, email, status, source, notes,
     interest, interest_location, last_conversation_summary, last_called, call_count, score, do_not_call,
-    lost_reason, assigned_to_id, branch_id, gym_id)
+    lost_reason, assigned_to_id, branch_id, gym_id, stage_reached)
 SELECT gen_random_uuid(), created, created + interval '2 days' * (h % 3), ({first})[(1 + h % 40)::int],
     ({last})[(1 + (h / 40) % 40)::int], '+1' || (2125000000 + b.k * 100000 + g)::text,
     lower(({first})[(1 + h % 40)::int]) || '.' || g || '@example.test',
-    CASE WHEN age < 3 THEN 'new' WHEN h % 100 < 25 THEN 'new' WHEN h % 100 < 55 THEN 'contacted'
-         WHEN h % 100 < 72 THEN 'qualified' WHEN h % 100 < 88 THEN 'converted' ELSE 'lost' END,
+    st,
     (ARRAY['website','website','website','website','referral','referral','walk_in','phone','phone','social',
            'social','other'])[(1 + (h / 1000) % 12)::int],
     CASE WHEN h % 9 = 0 THEN 'Asked about family plans and the pool.' ELSE '' END,
     (ARRAY['weight loss','strength','yoga','swimming','boxing','personal training','classes',''])[(1 + (h / 7) % 8)::int],
     '', '', NULL, 0, CASE WHEN h % 10 < 7 THEN round(((h / 13) % 1000) / 1000.0, 3) END, h % 37 = 0,
-    CASE WHEN h % 100 >= 88 AND age >= 3 THEN 'Joined another gym' ELSE '' END,
+    CASE WHEN st = 'lost' THEN 'Joined another gym' ELSE '' END,
     CASE WHEN h % 10 < 6 THEN b.staff[(1 + (h / 17) % array_length(b.staff, 1))::int] END,
-    b.branches[(1 + (h / 29) % array_length(b.branches, 1))::int], b.gym_id
+    b.branches[(1 + (h / 29) % array_length(b.branches, 1))::int], b.gym_id,
+    -- how far the lead ever got: a lost lead had been new, contacted or qualified
+    CASE WHEN st = 'lost' THEN (ARRAY['new', 'contacted', 'qualified'])[(1 + (h / 31) % 3)::int] ELSE st END
 FROM bench_plan b
 CROSS JOIN LATERAL generate_series(1, b.leads) AS g
 CROSS JOIN LATERAL (SELECT {h} AS h) AS r
 CROSS JOIN LATERAL (SELECT 730 * power(((r.h / 101) % 1000000) / 1000000.0, 2.2) AS age) AS a
 CROSS JOIN LATERAL (SELECT now() - make_interval(secs => a.age * 86400) AS created) AS c
+CROSS JOIN LATERAL (SELECT CASE WHEN a.age < 3 THEN 'new' WHEN r.h % 100 < 25 THEN 'new'
+                                WHEN r.h % 100 < 55 THEN 'contacted' WHEN r.h % 100 < 72 THEN 'qualified'
+                                WHEN r.h % 100 < 88 THEN 'converted' ELSE 'lost' END AS st) AS s
 """.format(h=_H, first=_array(FIRST), last=_array(LAST))
 
 NUMBERED_LEADS_SQL = """
@@ -160,8 +164,10 @@ CROSS JOIN LATERAL (SELECT CASE WHEN s.st NOT IN ('queued', 'canceled') THEN
 """
 
 LEAD_CALL_FIELDS_SQL = """
-UPDATE leads_lead l SET call_count = a.placed, last_called = a.last, last_conversation_summary = a.summary
+UPDATE leads_lead l SET call_count = a.placed, last_called = a.last, last_conversation_summary = a.summary,
+    first_called_at = a.first
 FROM (SELECT lead_id, count(*) FILTER (WHERE status NOT IN ('queued', 'canceled')) AS placed,
+             min(coalesce(start_time, created_at)) FILTER (WHERE status NOT IN ('queued', 'canceled')) AS first,
              max(coalesce(start_time, created_at)) FILTER (WHERE status NOT IN ('queued', 'canceled')) AS last,
              coalesce((array_agg(summary ORDER BY start_time DESC NULLS LAST) FILTER (WHERE summary <> ''))[1], '') AS summary
       FROM calls_call c JOIN bench_plan b ON b.gym_id = c.gym_id GROUP BY lead_id) AS a
