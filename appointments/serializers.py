@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from leads.models import Lead
+from reps_dashboard.api.dates import datetime_problem
 from reps_dashboard.api.fields import GymScopedRelatedField
 from tenants.models import Branch, User
 
@@ -30,6 +31,9 @@ class OffsetDateTimeField(serializers.DateTimeField):
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM]")
         parsed = super().to_internal_value(value)
         _check_year(parsed.year)
+        problem = datetime_problem(parsed)
+        if problem:
+            raise serializers.ValidationError(problem)
         return parsed
 
     def enforce_timezone(self, value):

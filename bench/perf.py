@@ -57,6 +57,7 @@ def _ensure_database():
 _ensure_database()
 
 import django  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
 
 django.setup()
 
@@ -90,7 +91,8 @@ def prepare(scale, regenerate):
 
 def server_env(url):
     return {"DATABASE_URL": url, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-            "JWT_SIGNING_KEY": SIGNING_KEY, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "JWT_SIGNING_KEY": SIGNING_KEY, "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_HSTS_SECONDS": "0", "DB_CONN_MAX_AGE": "600",
             "LOG_LEVEL": "WARNING"}
 

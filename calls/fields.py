@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reps_dashboard.api.dates import datetime_problem
 from reps_dashboard.api.fields import GymScopedRelatedField
 
 from .transcripts import MAX_TURNS, SPEAKERS, TranscriptError, parse_transcript
@@ -18,6 +19,9 @@ class LocalDateTimeField(serializers.DateTimeField):
     branch timezone (else the gym's) once it knows the branch; aware values are kept as sent."""
 
     def enforce_timezone(self, value):
+        problem = datetime_problem(value)  # the value as sent, before any conversion
+        if problem:
+            raise serializers.ValidationError(problem)
         if value.tzinfo is None:
             return value
         return super().enforce_timezone(value)

@@ -182,6 +182,7 @@ def campaign_delete(*, campaign: Campaign) -> None:
     campaign.delete()
 
 
+@transaction.atomic  # all the leads or none, and a failure leaves the caller's transaction usable
 def campaign_add_leads(*, campaign: Campaign, leads) -> Campaign:
     """Add ``leads`` (all of the campaign's gym); leads already in the campaign stay as they are."""
     leads = list(leads)

@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
@@ -17,8 +19,9 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get("QUERY_STRING", ""):
-            return JsonResponse({"detail": "The query string contains a NUL character."}, status=400)
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return _nul_in_query(query)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -31,3 +34,14 @@ class RequestGuardMiddleware:
         if request.path.startswith("/api/"):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+def _nul_in_query(query):
+    """400 naming the parameters whose value holds a NUL (a name holding one is named by position)."""
+    errors = {}
+    for position, (name, value) in enumerate(parse_qsl(query, keep_blank_values=True), start=1):
+        if "\x00" in name:
+            errors.setdefault("non_field_errors", []).append(f"Parameter {position} has a NUL character in its name.")
+        elif "\x00" in value:
+            errors[name] = ["NUL characters are not allowed."]
+    return JsonResponse(errors or {"detail": "The query string contains a NUL character."}, status=400)

@@ -1,5 +1,6 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reps_dashboard.api.fields import GymScopedRelatedField
@@ -23,6 +24,8 @@ class TimezoneField(serializers.CharField):
         self.validators.append(_django_validator(validate_timezone))
 
 
+# Not OpenAPI's "time" format, which demands seconds and an offset.
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "09:00"})
 class HourMinuteField(serializers.TimeField):
     """``HH:MM`` in and out."""
 

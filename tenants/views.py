@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -48,7 +50,9 @@ class LoginUsernameThrottle(SimpleRateThrottle):
         login = request.data.get("username") or request.data.get("email") if hasattr(request.data, "get") else None
         if not isinstance(login, str) or not login.strip():
             return None
-        return self.cache_format % {"scope": self.scope, "ident": login.strip().lower()[:254]}
+        # Hashed: a username is free text, and cache keys must be short and plain (memcached refuses others).
+        ident = hashlib.sha256(login.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class LockedOut(Throttled):

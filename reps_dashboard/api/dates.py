@@ -28,7 +28,30 @@ def parse_bound(name, raw, tz, *, end):
         raise ValidationError({name: ["Use a date as YYYY-MM-DD or an ISO-8601 datetime such as 2026-03-01T09:00:00-05:00."]})
     if value.tzinfo is None:  # read in the gym's timezone, like datetimes in request bodies
         value = value.replace(tzinfo=tz)
+    check_datetime(value, name)
     return value
+
+
+MAX_OFFSET = dt.timedelta(hours=14)
+
+
+def datetime_problem(value):
+    """What no clock shows, for a person to read (else None): a UTC offset beyond ±14:00 (Kiribati
+    and Baker Island are the ends) or an instant outside the years a datetime holds once in UTC."""
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        return "A UTC offset must lie between -14:00 and +14:00."
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        return "This date is out of range."
+    return None
+
+
+def check_datetime(value, name):
+    problem = datetime_problem(value)
+    if problem:
+        raise ValidationError({name: [problem]})
 
 
 def parse_range(query_params, tz, start_name="start_date", end_name="end_date"):

@@ -27,11 +27,21 @@ _DESCRIPTIONS = {
     "404": "No such object in the caller's gym",
     "409": "Conflict with existing data",
     "413": "Upload or body too large",
+    "415": "Unsupported content type (send JSON, or the documented form encoding)",
     "429": "Throttled",
 }
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # An optional email or URL holds "" when empty, which the format alone would call invalid. Read-only
+        # fields lose ``allow_blank`` (DRF drops it), so they are taken as blank-able.
+        blank = getattr(field, "allow_blank", False) or field.read_only
+        if blank and schema.get("format") in ("email", "uri"):
+            fmt = schema.pop("format")
+            schema["anyOf"] = [{"format": fmt}, {"maxLength": 0}]
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
@@ -58,6 +68,7 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes["409"] = ConflictSerializer
             codes["413"] = ErrorSerializer
+            codes["415"] = ErrorSerializer
         if getattr(view, "throttle_classes", None):
             codes["429"] = ErrorSerializer
         return codes

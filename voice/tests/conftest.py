@@ -1,9 +1,7 @@
 """Fixtures of the voice agent tests: Retell's sample payloads, signed deliveries, a stub Retell."""
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from tenants.api_keys import api_key_create
 from voice import signature
 
 from .factories import RETELL_KEY, RetellIntegrationFactory
+from .retell_stub import RetellStub
 
 # Byte-identical copies of ../shared/samples/retell_call_*.json (one outbound call), so the tests carry their input.
 DATA = Path(__file__).resolve().parent / "data"
@@ -66,45 +65,6 @@ def key_client(gym):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     return client
-
-
-class RetellStub:
-    """A local HTTP server standing in for Retell's API: records each request, answers ``reply``
-    (status, JSON body) after ``delay`` seconds."""
-
-    def __init__(self):
-        self.requests = []
-        self.reply = (201, {"call_id": "call_stub_0001", "call_status": "registered"})
-        self.delay = 0.0
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                stub.requests.append({"path": self.path, "headers": dict(self.headers),
-                                      "json": json.loads(self.rfile.read(length) or b"null")})
-                time.sleep(stub.delay)
-                status, body = stub.reply
-                data = json.dumps(body).encode() if not isinstance(body, bytes) else body
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
-                    return
-
-            def log_message(self, *args):
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
