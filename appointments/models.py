@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Func, Q
 
 from leads.models import Lead
+from reps_dashboard.tally import Key, Tally
 from tenants.models import Branch, GymOwned, User
 
 DURATION_MIN, DURATION_MAX = 15, 180
@@ -120,3 +121,36 @@ class Appointment(GymOwned):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+APPOINTMENT_TALLY = Tally(
+    name="appointments_tally", source="appointments_appointment", table="appointments_appointmenttally",
+    counter="appointments",
+    keys=(Key("gym_id", "gym_id"), Key("branch_key", "branch_id", nullable_id=True),
+          Key("staff_key", "staff_id", nullable_id=True), Key("status", "status"), Key("type", "type")),
+)
+
+
+class AppointmentTally(models.Model):
+    """How many appointments of a gym have each (branch, staff member, status, type): the list's
+    ``total`` without counting a big gym's rows on every page (reps_dashboard/tally.py).
+
+    Derived data written only by database triggers, never by code; no foreign keys. A missing
+    staff member is the nil UUID.
+    """
+
+    gym_id = models.UUIDField()
+    branch_key = models.UUIDField()
+    staff_key = models.UUIDField()
+    status = models.CharField(max_length=16)
+    type = models.CharField(max_length=16)
+    appointments = models.BigIntegerField()
+
+    tally = APPOINTMENT_TALLY
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gym_id", "branch_key", "staff_key", "status", "type"],
+                                               name="appointmenttally_key")]
+
+    def __str__(self):
+        return f"{self.appointments} appointments ({self.status}, {self.type})"

@@ -7,14 +7,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from leads.activity import Actor
-from reps_dashboard.api.viewsets import GymScopedModelViewSet
+from reps_dashboard.api.viewsets import GymScopedModelViewSet, TalliedListMixin
 from tenants.models import Branch
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
 from . import availability as slots
 from . import selectors, services
 from .filters import AppointmentFilterSet
-from .models import Appointment
+from .models import Appointment, AppointmentTally
 from .serializers import (
     AppointmentCreateSerializer,
     AppointmentDetailSerializer,
@@ -54,13 +54,18 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?
     partial_update=extend_schema(tags=TAG, request=AppointmentUpdateSerializer, responses=AppointmentDetailSerializer),
     destroy=extend_schema(tags=TAG),
 )
-class AppointmentViewSet(GymScopedModelViewSet):
+class AppointmentViewSet(TalliedListMixin, GymScopedModelViewSet):
     """Appointments of the caller's gym. Times without an offset are read in the branch's
     timezone; responses give ``date`` and ``end_time`` with the branch's offset. Overlapping
     active appointments of one lead or one staff member are refused (409)."""
 
     model = Appointment
     serializer_class = AppointmentSerializer
+    # The list's total from the appointment tally when filtered on nothing else (reps_dashboard/tally.py).
+    tally_model = AppointmentTally
+    tally_filters = {"branch_id": ("branch_key", "id"), "staff_id": ("staff_key", "id"),
+                     "status": ("status", "in"), "type": ("type", "in")}
+    tally_actions = ("list", "branch")
     filterset_class = AppointmentFilterSet
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES  # agents book, update and move appointments
@@ -138,6 +143,7 @@ class AppointmentViewSet(GymScopedModelViewSet):
             branch = Branch.objects.for_gym(self.gym).get(pk=branch_id)
         except Branch.DoesNotExist:
             raise Http404
+        self.path_filters = {"branch_id": branch}
         return self._list(self.get_queryset().filter(branch=branch))
 
     @extend_schema(tags=TAG, summary="Free slots of a branch on a day, within its opening hours",

@@ -7,7 +7,7 @@ Run from the project root (or ``make bench-analytics``):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/reps_analytics_bench python bench/analytics_bench.py
 
 The data is generated once (rows built in Python with a fixed seed, loaded with COPY while the
-rollup and tally triggers are off, then ``rebuild_analytics`` and the calls tally recounted) and
+rollup and tally triggers are off, then ``rebuild_analytics`` and the list tallies recounted) and
 kept: the next run reuses it; ``--regenerate`` deletes and rebuilds it; ``--load-only`` stops after
 loading (to time later, on an idle machine). Sizes: BENCH_LEADS,
 BENCH_CALLS, BENCH_APPOINTMENTS (environment). The shape is meant to look like a real gym: more
@@ -44,7 +44,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from calls import tally
+from reps_dashboard import tally
 from tenants import tokens
 from tenants.models import Gym, Role, User
 from tenants.scope import unscoped
@@ -212,12 +212,11 @@ def populate():
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     started = time.perf_counter()
     call_command("rebuild_analytics")
-    with transaction.atomic(), connection.cursor() as cursor:
-        for statement in tally._rebuild_sql(tally._PG_NIL):  # the calls list's tally, off during the load too
-            cursor.execute(statement)
+    tally.rebuild_all()  # the lists' tallies, off during the load too
     print(f"rollups and tally rebuilt in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:  # what autovacuum does in production: statistics, visibility map
-        for table in (*TABLES, "analytics_leadday", "analytics_callday", "analytics_appointmentday", "calls_calltally"):
+        for table in (*TABLES, "analytics_leadday", "analytics_callday", "analytics_appointmentday", "calls_calltally",
+                      "leads_leadtally", "appointments_appointmenttally"):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 

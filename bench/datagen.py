@@ -9,7 +9,7 @@ or a coach. Pseudo-random values come from hashes of the row number, so a run is
 
 The load runs as the tables' owner with ``session_replication_role = replica`` (no triggers, no
 foreign-key checks: the generated rows are consistent by construction), then rebuilds what the
-triggers would have kept (the call tally, the analytics rollups) and runs VACUUM ANALYZE, as
+triggers would have kept (the list tallies, the analytics rollups) and runs VACUUM ANALYZE, as
 autovacuum would in production.
 """
 
@@ -19,7 +19,7 @@ import uuid
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from calls import tally
+from reps_dashboard import tally
 from tenants.models import Branch, Gym, Role, Tag, User
 from tenants.scope import unscoped
 
@@ -295,8 +295,8 @@ def _campaigns(gym, branches, count):
 def _rebuild_derived(log):
     """What the triggers keep current, recomputed once for the bulk-loaded rows."""
     step = time.perf_counter()
-    tally.rebuild()
-    log(f"  call tally rebuilt in {time.perf_counter() - step:.0f} s")
+    tally.rebuild_all()
+    log(f"  list tallies (leads, calls, appointments) rebuilt in {time.perf_counter() - step:.0f} s")
     from django.core.management import get_commands
 
     if "rebuild_analytics" in get_commands():

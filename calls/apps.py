@@ -1,11 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def _install_tally(sender, using, **kwargs):
-    from . import tally
-
-    tally.install(using)
 
 
 class CallsConfig(AppConfig):
@@ -13,5 +6,6 @@ class CallsConfig(AppConfig):
     name = "calls"
 
     def ready(self):
-        # After every migrate (and flush): the tally's triggers exist and the tally is true.
-        post_migrate.connect(_install_tally, sender=self, dispatch_uid="calls.tally.install")
+        from reps_dashboard import tally
+
+        tally.connect(self)  # the call tally's triggers (reps_dashboard/tally.py)

@@ -1,6 +1,5 @@
 import django_filters
 from django.db.models import Q
-from django_filters.rest_framework import DjangoFilterBackend
 
 from leads.models import Lead
 from reps_dashboard.api.dates import parse_bound
@@ -10,8 +9,6 @@ from tenants.models import Branch
 from .models import Call, CallDirection, CallOutcome, CallStatus, Campaign, CampaignStatus, Sentiment
 
 DATE_FILTERS = ("start_date", "end_date")
-# Filters the call tally can answer a count for (calls.tally).
-TALLIED_FILTERS = frozenset({"branch_id", "campaign_id", "direction", "status", "outcome", "sentiment"})
 
 
 class CallFilterSet(DateRangeFilterSet):
@@ -39,23 +36,11 @@ class CallFilterSet(DateRangeFilterSet):
         bound = parse_bound(name, value, self._tz(), end=True)
         return queryset.filter(Q(start_time__lt=bound) | Q(start_time__isnull=True, scheduled_at__lt=bound))
 
-    def used(self):
-        """The filters this request set, with their cleaned values."""
-        return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
-
     def filter_without_dates(self, queryset):
         for name, value in self.used().items():
             if name not in DATE_FILTERS:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
-
-
-class RememberingFilterBackend(DjangoFilterBackend):
-    """Leaves the validated filterset on the view, for the paginator's counts (calls.pagination)."""
-
-    def get_filterset(self, request, queryset, view):
-        view.filterset = super().get_filterset(request, queryset, view)
-        return view.filterset
 
 
 class CampaignFilterSet(django_filters.FilterSet):

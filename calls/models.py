@@ -5,6 +5,7 @@ from leads.models import Lead
 from tenants.models import Branch, GymOwned, User, default_call_days, validate_call_days
 
 from .indexes import sort_index
+from .tally import CALL_TALLY
 
 MAX_DURATION_SECONDS = 24 * 60 * 60
 
@@ -209,6 +210,8 @@ class CallTally(models.Model):
     outcome = models.CharField(max_length=32)
     sentiment = models.CharField(max_length=16)
     calls = models.BigIntegerField()
+
+    tally = CALL_TALLY
 
     class Meta:
         constraints = [models.UniqueConstraint(

@@ -26,8 +26,7 @@ class CallPagination(PageLimitPagination):
         offset = (self.page - 1) * self.limit
         window = view.date_window()
         if window is None:
-            tallied = view.tally_total()
-            self.total = tallied if tallied is not None else queryset.count()
+            self.total = self.count(queryset, view)
             return _slice(queryset, offset, self.limit, self.total)
         started, unstarted = window.started.count(), window.unstarted.count()
         self.total = started + unstarted

@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from . import tally
-from .filters import TALLIED_FILTERS
 from .models import Call, CallNote, CallOutcome, CallStatus, CallTally, Campaign, CampaignLead
 
 # The columns a list row shows: never the transcript or metrics, only the lead's short form.
@@ -41,16 +39,6 @@ def call_recent_for_lead(*, lead, limit=10):
     """The lead's latest calls in short form (lead detail): newest start first, never-started last."""
     return (Call.objects.for_gym(lead.gym_id).filter(lead=lead).only(*CALL_SHORT_COLUMNS)
             .order_by(F("start_time").desc(nulls_last=True), "-id")[:limit])
-
-
-def call_total_from_tally(*, gym, filters):
-    """How many of the gym's calls match ``filters`` (a FilterSet's used values), from the call
-    tally; None when a filter is not one the tally knows (then count the rows)."""
-    if not set(filters) <= TALLIED_FILTERS:
-        return None
-    return tally.tally_count(gym=gym, branch=filters.get("branch_id"), campaign=filters.get("campaign_id"),
-                             direction=filters.get("direction", ()), status=filters.get("status", ()),
-                             outcome=filters.get("outcome", ()), sentiment=filters.get("sentiment", ()))
 
 
 @dataclass

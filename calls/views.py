@@ -5,15 +5,14 @@ from rest_framework.response import Response
 
 from leads.activity import Actor
 from reps_dashboard.api.dates import parse_range
-from reps_dashboard.api.ordering import SortByFilter
 from reps_dashboard.api.pagination import PageLimitPagination
-from reps_dashboard.api.viewsets import GymScopedModelViewSet
+from reps_dashboard.api.viewsets import GymScopedModelViewSet, TalliedListMixin
 from tenants.middleware import commit_despite_error
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
 from . import dialing, selectors, services
-from .filters import DATE_FILTERS, CallFilterSet, CampaignFilterSet, RememberingFilterBackend
-from .models import Call, Campaign
+from .filters import DATE_FILTERS, CallFilterSet, CampaignFilterSet
+from .models import Call, CallTally, Campaign
 from .ordering import mirrored, requested_sort
 from .pagination import CallPagination
 from .schema import CampaignSchema
@@ -51,13 +50,16 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?
     partial_update=extend_schema(tags=["calls"], request=CallUpdateSerializer, responses=CallDetailSerializer),
     destroy=extend_schema(tags=["calls"], summary="Delete a call (manager, admin)"),
 )
-class CallViewSet(GymScopedModelViewSet):
+class CallViewSet(TalliedListMixin, GymScopedModelViewSet):
     """Calls with the gym's leads, placed or answered by the AI voice agent or by staff."""
 
     model = Call
+    tally_model = CallTally
+    tally_filters = {"branch_id": ("branch_key", "id"), "campaign_id": ("campaign_key", "id"),
+                     "direction": ("direction", "in"), "status": ("status", "in"), "outcome": ("outcome", "in"),
+                     "sentiment": ("sentiment", "in")}
     serializer_class = CallSerializer
     filterset_class = CallFilterSet
-    filter_backends = [RememberingFilterBackend, SortByFilter]
     pagination_class = CallPagination
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES
@@ -74,10 +76,8 @@ class CallViewSet(GymScopedModelViewSet):
             return selectors.call_detail(gym=self.gym)
         return queryset
 
-    # The paginator's two questions (calls.pagination).
-    def tally_total(self):
-        return selectors.call_total_from_tally(gym=self.gym, filters=self.filterset.used())
-
+    # The paginator's two questions (calls.pagination): the total from the tally (TalliedListMixin)
+    # and the date window.
     def date_window(self):
         if not set(self.filterset.used()) & set(DATE_FILTERS):
             return None

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from reps_dashboard.api.errors import PayloadTooLarge
 from reps_dashboard.api.schema import AutoSchema, ValidationErrorSerializer
-from reps_dashboard.api.viewsets import GymScopedViewSet
+from reps_dashboard.api.viewsets import GymScopedViewSet, TalliedListMixin
 from tenants.models import Branch
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
@@ -21,7 +21,7 @@ from .csvfile import ImportFileError
 from .export import export_response
 from .filters import BranchLeadFilterSet, LeadFilterSet
 from .importer import lead_import
-from .models import Lead
+from .models import Lead, LeadTally
 from .serializers import (
     TAG_IDS_BODY,
     ActivitySerializer,
@@ -80,8 +80,13 @@ class JsonErrorsNegotiation(BaseContentNegotiation):
                            responses=LeadDetailSerializer),
     destroy=extend_schema(tags=["leads"], summary="Delete a lead (manager, admin)"),
 )
-class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GymScopedViewSet):
+class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GymScopedViewSet):
     model = Lead
+    # The list's total from the lead tally when filtered on nothing else (reps_dashboard/tally.py).
+    tally_model = LeadTally
+    tally_filters = {"branch_id": ("branch_key", "id"), "assigned_to": ("assigned_key", "id"),
+                     "status": ("status", "in"), "source": ("source", "in")}
+    tally_actions = ("list", "branch")
     schema = LeadSchema()
     serializer_class = LeadSerializer
     filterset_class = LeadFilterSet
@@ -184,6 +189,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GymScopedVie
             branch = Branch.objects.for_gym(self.gym).get(pk=branch_id)
         except (Branch.DoesNotExist, DjangoValidationError, ValueError):
             raise NotFound()
+        self.path_filters = {"branch_id": branch}
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).filter(branch=branch))
         return self.get_paginated_response(LeadSerializer(page, many=True).data)
 

@@ -1,6 +1,7 @@
 """FilterSet building blocks: every id filter looks only at the request gym's rows."""
 
 import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 
 from reps_dashboard.api.dates import parse_bound, parse_range
 
@@ -51,3 +52,16 @@ class DateRangeFilterSet(django_filters.FilterSet):
 
     def filter_end(self, queryset, name, value):
         return queryset.filter(**{f"{self.date_field}__lt": parse_bound(name, value, self._tz(), end=True)})
+
+    def used(self):
+        """The filters this request set, with their cleaned values."""
+        return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
+
+
+class RememberingFilterBackend(DjangoFilterBackend):
+    """Leaves the validated filterset on the view (``view.filterset``), so the paginator can ask
+    which filters a list used (a total from a tally, reps_dashboard/tally.py)."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset

@@ -26,14 +26,17 @@ class PageLimitPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.page, self.limit = parse_page_params(request.query_params)
-        self.total = self.count(queryset)
+        self.total = self.count(queryset, view)
         offset = (self.page - 1) * self.limit
         if offset >= self.total:
             return []
         return list(queryset[offset : offset + self.limit])
 
-    def count(self, queryset):
-        return queryset.count()
+    def count(self, queryset, view=None):
+        """The exact total: from the view's tally when it can answer (``TalliedListMixin``),
+        else ``COUNT(*)``."""
+        tallied = view.tally_total() if hasattr(view, "tally_total") else None
+        return tallied if tallied is not None else queryset.count()
 
     def get_paginated_response(self, data):
         return Response({"data": data, "pagination": self.pagination_dict()})

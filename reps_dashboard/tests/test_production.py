@@ -118,7 +118,7 @@ def test_cors_answers_the_configured_origin_only(production):
 
 
 def test_the_browsable_api_is_off_in_production(production):
-    assert production["renderers"] == ["JSONRenderer"]
+    assert production["renderers"] == ["ORJSONRenderer"]
     browsable = production["browsable"]
     assert browsable["status"] == 406 or browsable["headers"]["content-type"].startswith("application/json")
     assert "<html" not in browsable["body"].lower()
