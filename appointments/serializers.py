@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from leads.models import Lead
 from reps_dashboard.api.dates import datetime_problem
-from reps_dashboard.api.fields import GymScopedRelatedField
+from reps_dashboard.api.fields import Datetimes, GymScopedRelatedField, iso_offset, optional_str
 from tenants.models import Branch, User
 
 from .localtime import NonexistentTime, to_aware
@@ -74,6 +74,30 @@ class AppointmentSerializer(serializers.ModelSerializer):
                   "end_time", "status", "notes", "rescheduled_from", "created_at"]
         read_only_fields = fields
 
+    def to_representation(self, appointment):
+        """The declared fields, written out (a list page of 100 rows in a tenth of DRF's
+        field-by-field time). The declarations above define the schema; a test checks that both
+        paths give the same output."""
+        lead = appointment.lead
+        return {
+            "id": str(appointment.id), "lead_id": str(appointment.lead_id),
+            "lead": {"id": str(lead.id), "first_name": lead.first_name, "last_name": lead.last_name,
+                     "phone": lead.phone, "email": lead.email, "status": lead.status},
+            "branch_id": str(appointment.branch_id), "branch_name": appointment.branch.name,
+            "staff_id": optional_str(appointment.staff_id), "type": appointment.type,
+            "date": iso_offset(appointment.local_start), "duration": int(appointment.duration),
+            "end_time": iso_offset(appointment.local_end), "status": appointment.status, "notes": appointment.notes,
+            "rescheduled_from": optional_str(appointment.rescheduled_from_id),
+            "created_at": self._moment(appointment.created_at),
+        }
+
+    @property
+    def _moment(self):
+        # One per serializer: a list (many=True) shares its child, so the timezone is looked up once.
+        if not hasattr(self, "_datetimes"):
+            self._datetimes = Datetimes()
+        return self._datetimes
+
 
 class UserSummarySerializer(serializers.ModelSerializer):
     class Meta:
@@ -88,6 +112,15 @@ class AppointmentDetailSerializer(AppointmentSerializer):
     class Meta(AppointmentSerializer.Meta):
         fields = [*AppointmentSerializer.Meta.fields, "created_by", "reminder_sent", "updated_at"]
         read_only_fields = fields
+
+    def to_representation(self, appointment):
+        data = super().to_representation(appointment)
+        creator = appointment.created_by
+        data["created_by"] = ({"id": str(creator.id), "first_name": creator.first_name, "last_name": creator.last_name}
+                              if creator is not None else None)
+        data["reminder_sent"] = bool(appointment.reminder_sent)
+        data["updated_at"] = self._moment(appointment.updated_at)
+        return data
 
 
 class AppointmentShortSerializer(serializers.ModelSerializer):

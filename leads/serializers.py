@@ -1,12 +1,11 @@
 import uuid
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from appointments.serializers import AppointmentShortSerializer
 from calls.serializers import CallShortSerializer
-from reps_dashboard.api.fields import GymScopedRelatedField
+from reps_dashboard.api.fields import Datetimes, GymScopedRelatedField, optional_str
 from reps_dashboard.api.filters import INVALID_ID
 from tenants.models import Branch, Tag, User
 
@@ -55,13 +54,13 @@ class LeadSerializer(serializers.ModelSerializer):
         """The declared fields, written out: DRF's field-by-field path costs about 0.35 ms a
         lead (35 ms for a page of 100), this a tenth of it. The declarations above still define
         the schema, and a test checks that both paths give the same output."""
-        moment = _Datetimes()
+        moment = Datetimes()
         return {
             "id": str(lead.id), "first_name": lead.first_name, "last_name": lead.last_name,
             "full_name": lead.full_name, "phone": lead.phone, "email": lead.email, "status": lead.status,
             "source": lead.source, "notes": lead.notes, "interest": lead.interest,
-            "interest_location": lead.interest_location, "branch_id": _str(lead.branch_id),
-            "branch_name": lead.branch.name if lead.branch_id else None, "assigned_to_id": _str(lead.assigned_to_id),
+            "interest_location": lead.interest_location, "branch_id": optional_str(lead.branch_id),
+            "branch_name": lead.branch.name if lead.branch_id else None, "assigned_to_id": optional_str(lead.assigned_to_id),
             "last_conversation_summary": lead.last_conversation_summary, "last_called": moment(lead.last_called),
             "score": float(lead.score) if lead.score is not None else None, "call_count": int(lead.call_count),
             "appointment_date": moment(lead.appointment_date), "do_not_call": bool(lead.do_not_call),
@@ -69,23 +68,6 @@ class LeadSerializer(serializers.ModelSerializer):
             "tags": [{"id": str(tag.id), "name": tag.name, "color": tag.color} for tag in lead.tags.all()],
             "created_at": moment(lead.created_at), "updated_at": moment(lead.updated_at),
         }
-
-
-def _str(value):
-    return str(value) if value is not None else None
-
-
-class _Datetimes:
-    """ISO-8601 in the current timezone, exactly as DRF's DateTimeField writes it."""
-
-    def __init__(self):
-        self.tz = timezone.get_current_timezone()
-
-    def __call__(self, value):
-        if value is None:
-            return None
-        text = value.astimezone(self.tz).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class AssigneeSerializer(serializers.ModelSerializer):

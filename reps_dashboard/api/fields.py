@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from rest_framework import serializers
 
 
@@ -36,3 +37,30 @@ class GymScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def use_pk_only_optimization(self):
         return True
+
+
+# --- hand-written representations (hot list rows) ---------------------------------------------
+
+
+def optional_str(value):
+    """A UUID (or None) as DRF's UUIDField writes it."""
+    return str(value) if value is not None else None
+
+
+def iso_offset(value):
+    """An aware datetime in its own offset, as DRF's DateTimeField writes it without converting."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class Datetimes:
+    """ISO-8601 in the current timezone, exactly as DRF's DateTimeField writes it; made once per
+    response (it looks the timezone up once)."""
+
+    def __init__(self):
+        self.tz = timezone.get_current_timezone()
+
+    def __call__(self, value):
+        return None if value is None else iso_offset(value.astimezone(self.tz))
