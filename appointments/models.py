@@ -126,22 +126,20 @@ class Appointment(GymOwned):
 APPOINTMENT_TALLY = Tally(
     name="appointments_tally", source="appointments_appointment", table="appointments_appointmenttally",
     counter="appointments",
-    keys=(Key("gym_id", "gym_id"), Key("branch_key", "branch_id", nullable_id=True),
-          Key("staff_key", "staff_id", nullable_id=True), Key("status", "status"), Key("type", "type")),
+    keys=(Key("gym_id", "gym_id"), Key("branch_key", "branch_id", nullable_id=True), Key("status", "status"),
+          Key("type", "type")),
 )
 
 
 class AppointmentTally(models.Model):
-    """How many appointments of a gym have each (branch, staff member, status, type): the list's
-    ``total`` without counting a big gym's rows on every page (reps_dashboard/tally.py).
-
-    Derived data written only by database triggers, never by code; no foreign keys. A missing
-    staff member is the nil UUID.
+    """How many appointments of a gym have each (branch, status, type): the list's ``total``
+    without counting a big gym's rows on every page (reps_dashboard/tally.py). Few columns on
+    purpose (a total sums every tally row of the gym; see LeadTally). Derived data written only
+    by database triggers, never by code; no foreign keys.
     """
 
     gym_id = models.UUIDField()
     branch_key = models.UUIDField()
-    staff_key = models.UUIDField()
     status = models.CharField(max_length=16)
     type = models.CharField(max_length=16)
     appointments = models.BigIntegerField()
@@ -149,7 +147,7 @@ class AppointmentTally(models.Model):
     tally = APPOINTMENT_TALLY
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["gym_id", "branch_key", "staff_key", "status", "type"],
+        constraints = [models.UniqueConstraint(fields=["gym_id", "branch_key", "status", "type"],
                                                name="appointmenttally_key")]
 
     def __str__(self):

@@ -12,6 +12,18 @@ from .models import ACTIVE, DURATION_MAX, Appointment
 LEAD_DETAIL_LIMIT = 10
 
 
+# What a list row shows (serializers.AppointmentSerializer): the lead's and branch's few columns
+# only. Whole related rows cost a parsed UUID and a model field per column, 50 times a page.
+LIST_COLUMNS = ("id", "gym_id", "lead_id", "branch_id", "staff_id", "type", "date", "duration", "status", "notes",
+                "rescheduled_from_id", "created_at",
+                "lead__id", "lead__first_name", "lead__last_name", "lead__phone", "lead__email", "lead__status",
+                "branch__id", "branch__name", "branch__timezone")
+
+
+def list_rows(appointments):
+    return appointments.select_related("lead", "branch").only(*LIST_COLUMNS)
+
+
 def upcoming(appointments, *, now=None):
     """Active appointments from now on."""
     return appointments.filter(ACTIVE, date__gte=now or timezone.now())

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from leads.models import Lead
 from reps_dashboard.api.dates import datetime_problem
-from reps_dashboard.api.fields import Datetimes, GymScopedRelatedField, iso_offset, optional_str
+from reps_dashboard.api.fields import GymScopedRelatedField, HandWrittenRow, iso_offset, optional_str
 from tenants.models import Branch, User
 
 from .localtime import NonexistentTime, to_aware
@@ -55,7 +55,7 @@ class AppointmentLeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(HandWrittenRow, serializers.ModelSerializer):
     """The list's row. ``date`` and ``end_time`` carry the branch's offset."""
 
     lead_id = serializers.UUIDField(read_only=True)
@@ -88,15 +88,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "date": iso_offset(appointment.local_start), "duration": int(appointment.duration),
             "end_time": iso_offset(appointment.local_end), "status": appointment.status, "notes": appointment.notes,
             "rescheduled_from": optional_str(appointment.rescheduled_from_id),
-            "created_at": self._moment(appointment.created_at),
+            "created_at": self.moment(appointment.created_at),
         }
-
-    @property
-    def _moment(self):
-        # One per serializer: a list (many=True) shares its child, so the timezone is looked up once.
-        if not hasattr(self, "_datetimes"):
-            self._datetimes = Datetimes()
-        return self._datetimes
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
@@ -119,7 +112,7 @@ class AppointmentDetailSerializer(AppointmentSerializer):
         data["created_by"] = ({"id": str(creator.id), "first_name": creator.first_name, "last_name": creator.last_name}
                               if creator is not None else None)
         data["reminder_sent"] = bool(appointment.reminder_sent)
-        data["updated_at"] = self._moment(appointment.updated_at)
+        data["updated_at"] = self.moment(appointment.updated_at)
         return data
 
 

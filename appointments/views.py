@@ -63,8 +63,7 @@ class AppointmentViewSet(TalliedListMixin, GymScopedModelViewSet):
     serializer_class = AppointmentSerializer
     # The list's total from the appointment tally when filtered on nothing else (reps_dashboard/tally.py).
     tally_model = AppointmentTally
-    tally_filters = {"branch_id": ("branch_key", "id"), "staff_id": ("staff_key", "id"),
-                     "status": ("status", "in"), "type": ("type", "in")}
+    tally_filters = {"branch_id": ("branch_key", "id"), "status": ("status", "in"), "type": ("type", "in")}
     tally_actions = ("list", "branch")
     filterset_class = AppointmentFilterSet
     read_roles = ALL_ROLES
@@ -76,6 +75,8 @@ class AppointmentViewSet(TalliedListMixin, GymScopedModelViewSet):
     lookup_value_regex = UUID_PATTERN
 
     def scope_queryset(self, queryset):
+        if self.action in ("list", "upcoming", "branch"):
+            return selectors.list_rows(queryset)
         return queryset.select_related("lead", "branch", "created_by")
 
     def _actor(self):

@@ -41,7 +41,9 @@ def leads_baseline(request):
             *FIELDS, branch_name=F("branch__name"), appointment_date=lead_next_appointment_subquery(),
         )[(page - 1) * limit: page * limit])
         tags = {}
-        for link in LeadTag.objects.for_gym(user.gym).filter(lead_id__in=[r["id"] for r in rows]).order_by(
+        # The page's leads are the gym's (and row-level security binds): the tags by lead id alone,
+        # as the endpoint's prefetch reads them.
+        for link in LeadTag.all_gyms.filter(lead_id__in=[r["id"] for r in rows]).order_by(
                 "tag__name", "tag_id").values("lead_id", "tag_id", "tag__name", "tag__color"):
             tags.setdefault(link["lead_id"], []).append(
                 {"id": link["tag_id"], "name": link["tag__name"], "color": link["tag__color"]})

@@ -4,6 +4,7 @@ import uuid
 from rest_framework import serializers
 
 from leads.models import Lead
+from reps_dashboard.api.fields import HandWrittenRow, optional_str
 from tenants.models import Branch, User
 from tenants.serializers import CallDaysField, HourMinuteField
 
@@ -36,7 +37,7 @@ class CallLeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CallSerializer(serializers.ModelSerializer):
+class CallSerializer(HandWrittenRow, serializers.ModelSerializer):
     """A call as lists show it (no transcript, metrics or notes)."""
 
     lead_id = serializers.UUIDField(read_only=True)
@@ -52,6 +53,26 @@ class CallSerializer(serializers.ModelSerializer):
                   "end_time", "duration", "scheduled_at", "notes", "summary", "recording_url", "campaign_id",
                   "campaign_name", "handled_by", "external_call_id", "created_at", "updated_at"]
         read_only_fields = fields
+
+    def to_representation(self, call):
+        """The declared fields, written out: DRF's field-by-field path costs about 0.2 ms a call
+        (10 ms for a page of 50), this a tenth of it. The declarations above define the schema;
+        a test checks that both paths give the same output."""
+        moment = self.moment
+        lead = call.lead
+        return {
+            "id": str(call.id), "lead_id": str(call.lead_id),
+            "lead": {"id": str(lead.id), "first_name": lead.first_name, "last_name": lead.last_name,
+                     "phone": lead.phone, "email": lead.email},
+            "branch_id": optional_str(call.branch_id), "direction": call.direction, "status": call.status,
+            "outcome": call.outcome, "sentiment": call.sentiment, "start_time": moment(call.start_time),
+            "end_time": moment(call.end_time), "duration": call.duration, "scheduled_at": moment(call.scheduled_at),
+            "notes": call.notes, "summary": call.summary, "recording_url": call.recording_url,
+            "campaign_id": optional_str(call.campaign_id),
+            "campaign_name": call.campaign.name if call.campaign_id else None, "handled_by": call.handled_by,
+            "external_call_id": call.external_call_id, "created_at": moment(call.created_at),
+            "updated_at": moment(call.updated_at),
+        }
 
 
 class TurnSerializer(serializers.Serializer):
@@ -97,6 +118,9 @@ class CallDetailSerializer(CallSerializer):
     class Meta(CallSerializer.Meta):
         fields = [*CallSerializer.Meta.fields, "transcript", "metrics", "call_notes"]
         read_only_fields = fields
+
+    # One call at a time: DRF's declared fields, as they are.
+    to_representation = serializers.ModelSerializer.to_representation
 
 
 class CallShortSerializer(serializers.ModelSerializer):

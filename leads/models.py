@@ -179,23 +179,24 @@ class LeadActivity(GymOwned):
 
 LEAD_TALLY = Tally(
     name="leads_tally", source="leads_lead", table="leads_leadtally", counter="leads",
-    keys=(Key("gym_id", "gym_id"), Key("branch_key", "branch_id", nullable_id=True),
-          Key("assigned_key", "assigned_to_id", nullable_id=True), Key("status", "status"), Key("source", "source")),
+    keys=(Key("gym_id", "gym_id"), Key("branch_key", "branch_id", nullable_id=True), Key("status", "status"),
+          Key("source", "source")),
 )
 
 
 class LeadTally(models.Model):
-    """How many leads of a gym have each (branch, assignee, status, source): the lead list's
-    ``total`` without counting a big gym's rows on every page (reps_dashboard/tally.py).
+    """How many leads of a gym have each (branch, status, source): the lead list's ``total``
+    without counting a big gym's rows on every page (reps_dashboard/tally.py).
 
-    Derived data written only by database triggers, never by code; no foreign keys (rows follow
-    the leads alone, and a row whose count falls to 0 is removed). A null branch or assignee is
-    the nil UUID.
+    Few columns on purpose: a total sums every tally row of the gym, so the key stays at a few
+    hundred rows per gym (the assignee as well would make it thousands, and a sum as slow as
+    the count it replaces). Derived data written only by database triggers, never by code; no
+    foreign keys (rows follow the leads alone, and a row whose count falls to 0 is removed). A
+    null branch is the nil UUID.
     """
 
     gym_id = models.UUIDField()
     branch_key = models.UUIDField()
-    assigned_key = models.UUIDField()
     status = models.CharField(max_length=16)
     source = models.CharField(max_length=16)
     leads = models.BigIntegerField()
@@ -203,7 +204,7 @@ class LeadTally(models.Model):
     tally = LEAD_TALLY
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["gym_id", "branch_key", "assigned_key", "status", "source"],
+        constraints = [models.UniqueConstraint(fields=["gym_id", "branch_key", "status", "source"],
                                                name="leadtally_key")]
 
     def __str__(self):

@@ -6,7 +6,7 @@ Three functions here are the integration points with the calls and appointments 
 
 import re
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from appointments.selectors import appointment_for_lead_detail, lead_next_appointment_subquery
 from calls.selectors import call_recent_for_lead
@@ -31,6 +31,28 @@ def lead_with_extras(queryset):
     return queryset.select_related("branch").prefetch_related(Prefetch("tags", queryset=tags)).annotate(
         appointment_date=lead_next_appointment_subquery(),
     )
+
+
+def lead_page_rows(queryset):
+    """What a list page needs, lighter than ``lead_with_extras``: the branch's name and
+    ``appointment_date`` as annotations (no Branch objects), and no tag prefetch: after paging,
+    ``attach_tags(page)`` reads the page's tags in one query without a queryset per lead (the
+    prefetch cost about 0.1 ms a lead)."""
+    return queryset.annotate(branch_name=F("branch__name"), appointment_date=lead_next_appointment_subquery())
+
+
+def attach_tags(leads) -> list:
+    """Sets ``tag_rows`` (the serializer's tags, by name) on each lead of a page, in one query."""
+    from .models import LeadTag
+
+    by_lead = {}
+    links = (LeadTag.all_gyms.filter(lead_id__in=[lead.pk for lead in leads])  # the page's leads: one gym's
+             .order_by("tag__name", "tag_id").values_list("lead_id", "tag_id", "tag__name", "tag__color"))
+    for lead_id, tag_id, name, color in links:
+        by_lead.setdefault(lead_id, []).append({"id": str(tag_id), "name": name, "color": color})
+    for lead in leads:
+        lead.tag_rows = by_lead.get(lead.pk, [])
+    return leads
 
 
 def lead_recent_calls(lead: Lead) -> list:

@@ -38,7 +38,7 @@ from .serializers import (
 
 # /api/leads/{id} must not swallow /api/leads/prioritized, /import, /export, /branch/...
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-_WITH_EXTRAS = {"list", "branch", "export", "retrieve"}
+_WITH_EXTRAS = {"export", "retrieve"}
 
 
 class LeadSchema(AutoSchema):
@@ -84,8 +84,7 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     model = Lead
     # The list's total from the lead tally when filtered on nothing else (reps_dashboard/tally.py).
     tally_model = LeadTally
-    tally_filters = {"branch_id": ("branch_key", "id"), "assigned_to": ("assigned_key", "id"),
-                     "status": ("status", "in"), "source": ("source", "in")}
+    tally_filters = {"branch_id": ("branch_key", "id"), "status": ("status", "in"), "source": ("source", "in")}
     tally_actions = ("list", "branch")
     schema = LeadSchema()
     serializer_class = LeadSerializer
@@ -101,6 +100,8 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     action_roles = {"tags": ALL_ROLES, "import_file": ADMIN_MANAGER, "export": ADMIN_MANAGER}
 
     def scope_queryset(self, queryset):
+        if self.action in ("list", "branch"):
+            return selectors.lead_page_rows(queryset)  # tags attached to the page (_page)
         if self.action not in _WITH_EXTRAS:
             return queryset  # writes lock and reload the row themselves
         queryset = selectors.lead_with_extras(queryset)
@@ -122,7 +123,14 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    def _page(self, queryset):
+        page = selectors.attach_tags(self.paginate_queryset(queryset))
+        return self.get_paginated_response(LeadSerializer(page, many=True).data)
+
     # --- CRUD ---------------------------------------------------------------------------
+
+    def list(self, request):
+        return self._page(self.filter_queryset(self.get_queryset()))
 
     @extend_schema(tags=["leads"], summary="Create a lead", request=LeadWriteSerializer,
                    responses={201: LeadDetailSerializer})
@@ -190,8 +198,7 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         except (Branch.DoesNotExist, DjangoValidationError, ValueError):
             raise NotFound()
         self.path_filters = {"branch_id": branch}
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).filter(branch=branch))
-        return self.get_paginated_response(LeadSerializer(page, many=True).data)
+        return self._page(self.filter_queryset(self.get_queryset()).filter(branch=branch))
 
     @extend_schema(tags=["leads"], summary="The leads to call next (a bare array)",
                    parameters=[PrioritizedParamsSerializer], responses=LeadSerializer(many=True))

@@ -79,17 +79,20 @@ class Tally:
         return (f"DELETE FROM {self.table} t USING (SELECT DISTINCT {self._values('', 'postgresql')} FROM {table}) "
                 f"AS gone ({self.key_sql}) WHERE t.{self.counter} = 0 AND {match};")
 
-    def _pg_create(self):
-        insert, update, delete = self.triggers
-        return [
-            f"""CREATE OR REPLACE FUNCTION {self.name}_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+    def _pg_body(self):
+        return f"""
             BEGIN
                 IF TG_OP = 'INSERT' THEN {self._pg_apply(("new_rows", 1))}
                 ELSIF TG_OP = 'DELETE' THEN {self._pg_apply(("old_rows", -1))} {self._pg_prune("old_rows")}
                 ELSE {self._pg_apply(("new_rows", 1), ("old_rows", -1))} {self._pg_prune("old_rows")}
                 END IF;
                 RETURN NULL;
-            END $$""",
+            END """
+
+    def _pg_create(self):
+        insert, update, delete = self.triggers
+        return [
+            f"CREATE OR REPLACE FUNCTION {self.name}_apply() RETURNS trigger LANGUAGE plpgsql AS $${self._pg_body()}$$",
             *(f"DROP TRIGGER IF EXISTS {name} ON {self.source}" for name in self.triggers),
             f"CREATE TRIGGER {insert} AFTER INSERT ON {self.source} REFERENCING NEW TABLE AS new_rows "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {self.name}_apply()",
@@ -128,15 +131,20 @@ class Tally:
 
     # --- operations ------------------------------------------------------------------------
 
-    def _existing_triggers(self, conn) -> int:
+    def _up_to_date(self, conn) -> bool:
+        """Every trigger exists and says what this spec says (a spec changed by a later release
+        replaces them)."""
         with conn.cursor() as cursor:
             if conn.vendor == "postgresql":
                 cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = ANY(%s)",
                                [self.source, list(self.triggers)])
-            else:
-                cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
-                               f"AND name IN ({', '.join(['%s'] * len(self.triggers))})", [self.source, *self.triggers])
-            return cursor.fetchone()[0]
+                if cursor.fetchone()[0] != len(self.triggers):
+                    return False
+                cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [f"{self.name}_apply"])
+                return [row[0] for row in cursor.fetchall()] == [self._pg_body()]
+            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [self.source])
+            existing = {row[0] for row in cursor.fetchall()}
+            return all(sql in existing for sql in self._sqlite_create() if sql.startswith("CREATE"))
 
     def _run(self, conn, statements):
         with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
@@ -146,13 +154,13 @@ class Tally:
                 cursor.execute(statement)
 
     def install(self, using="default") -> bool:
-        """Create the triggers if any is missing, then rebuild the tally (one transaction).
-        False when there was nothing to do."""
+        """Create (or replace) the triggers if any is missing or outdated, then rebuild the tally
+        (one transaction). False when there was nothing to do."""
         conn = connections[using]
         tables = conn.introspection.table_names()
         if self.source not in tables or self.table not in tables:
             return False  # migrated to a point before this tally
-        if self._existing_triggers(conn) == len(self.triggers):
+        if self._up_to_date(conn):
             return False
         create = self._pg_create() if conn.vendor == "postgresql" else self._sqlite_create()
         self._run(conn, create + self._rebuild_sql(conn.vendor))

@@ -64,3 +64,15 @@ class Datetimes:
 
     def __call__(self, value):
         return None if value is None else iso_offset(value.astimezone(self.tz))
+
+
+class HandWrittenRow:
+    """For serializers that write their list rows out by hand: ``self.moment(value)`` formats a
+    datetime like DRF's DateTimeField, with the timezone looked up once per response (a list
+    serializer shares one child for every row)."""
+
+    @property
+    def moment(self):
+        if not hasattr(self, "_datetimes"):
+            self._datetimes = Datetimes()
+        return self._datetimes
