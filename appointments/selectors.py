@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -67,11 +67,14 @@ def lead_next_appointment_subquery():
 
 def appointment_for_lead_detail(*, lead, now=None, limit=LEAD_DETAIL_LIMIT) -> list[Appointment]:
     """For the lead detail: its upcoming active appointments (soonest first), then its latest
-    other ones (most recent first), at most ``limit`` in all. Two queries."""
+    other ones (most recent first), at most ``limit`` in all. One query (a lead has few
+    appointments: its index reads them all and the sort is over a handful of rows)."""
     now = now or timezone.now()
-    mine = Appointment.objects.for_gym(lead.gym_id).filter(lead=lead).select_related("branch")
-    upcoming_filter = ACTIVE & Q(date__gte=now)
-    soon = list(mine.filter(upcoming_filter).order_by("date", "id")[:limit])
-    rest = limit - len(soon)
-    others = list(mine.exclude(upcoming_filter).order_by("-date", "-id")[:rest]) if rest else []
-    return soon + others
+    upcoming = ACTIVE & Q(date__gte=now)
+    return list(
+        Appointment.objects.for_gym(lead.gym_id).filter(lead=lead).select_related("branch")
+        .annotate(is_upcoming=Case(When(upcoming, then=Value(1)), default=Value(0)),
+                  upcoming_date=Case(When(upcoming, then=F("date"))), upcoming_id=Case(When(upcoming, then=F("id"))))
+        .order_by(F("is_upcoming").desc(), F("upcoming_date").asc(nulls_last=True),
+                  F("upcoming_id").asc(nulls_last=True), F("date").desc(), "-id")[:limit]
+    )

@@ -12,7 +12,8 @@
    whom RLS does not bind); and the peak memory of each worker.
 
 Options: ``--quick`` (a small data set and short runs, to check the machinery), ``--regenerate``,
-``--seconds N`` per run (default 15), ``--workers N`` / ``--threads N`` for gunicorn.
+``--seconds N`` per run (default 15), ``--workers N`` / ``--threads N`` for gunicorn, ``--sweep``
+(only the lead list under several worker/thread counts, to choose them).
 Environment: ``BENCH_DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/reps_bench, a role
 that may create the database and roles).
 """
@@ -140,6 +141,22 @@ def scenarios(found):
     return runs
 
 
+def service_scenarios(found):
+    """Detail and small writes one at a time: their own latency, without queueing behind seven
+    other requests on two cores."""
+    t = found["big"]
+    return [
+        ("big: GET /api/leads/{id}, one client", None, [{"method": "GET", "path": f"/api/leads/{pk}"}
+                                                         for pk in t["leads"][:500]]),
+        ("big: PATCH /api/leads/{id}, one client", None, [
+            {"method": "PATCH", "path": f"/api/leads/{pk}", "body": {"notes": f"Bench note one {n}"}}
+            for n, pk in enumerate(t["leads"][1500:2000])]),
+        ("big: POST /api/calls/{id}/notes, one client", None, [
+            {"method": "POST", "path": f"/api/calls/{pk}/notes", "body": {"content": "Left a voicemail."}}
+            for pk in t["calls"]]),
+    ]
+
+
 def run(options):
     scale = QUICK if options.quick else FULL
     seconds = 3 if options.quick else options.seconds
@@ -156,7 +173,14 @@ def run(options):
             if path and "analytics" in path and not _routed(base, path, found[label]["token"]):
                 print(f"{name}: not served (no analytics yet)")
                 continue
+            harness.wrk("warm-up", base + (path or "/"), token=found[label]["token"], concurrency=8,
+                        seconds=2, requests=plan)  # connections, caches, the plan cache: not measured
             result = harness.wrk(name, base + (path or "/"), token=found[label]["token"], concurrency=8,
+                                 seconds=seconds, requests=plan)
+            results.append(result)
+            print(result.as_row(), flush=True)
+        for name, path, plan in service_scenarios(found):
+            result = harness.wrk(name, base + (path or "/"), token=found["big"]["token"], concurrency=1,
                                  seconds=seconds, requests=plan)
             results.append(result)
             print(result.as_row(), flush=True)
@@ -185,6 +209,28 @@ def run(options):
     report(results, memory, options, scale)
 
 
+SWEEP = [(2, 1), (3, 1), (4, 1), (6, 1), (8, 1), (2, 4), (4, 4)]  # (workers, threads); threads > 1: gthread
+
+
+def sweep(options):
+    """The lead list (big gym, concurrency 8) under each gunicorn configuration of SWEEP."""
+    scale = QUICK if options.quick else FULL
+    prepare(scale, options.regenerate)
+    found = targets()
+    connection.close()
+    seconds = 3 if options.quick else options.seconds
+    for workers, threads in SWEEP:
+        server = harness.Server(port=8767, workers=workers, threads=threads, env=server_env(app_url())).start()
+        try:
+            url = "http://127.0.0.1:8767/api/leads/?limit=50"
+            harness.wrk("warm-up", url, token=found["big"]["token"], concurrency=8, seconds=2)
+            result = harness.wrk(f"big: leads list, {workers} workers x {threads} threads", url,
+                                 token=found["big"]["token"], concurrency=8, seconds=seconds)
+            print(f"{result.as_row()}  peak memory {max(server.peak_memory_mb()):.0f} MB/worker", flush=True)
+        finally:
+            server.stop()
+
+
 def _routed(base, path, token):
     import urllib.error
     import urllib.request
@@ -199,12 +245,22 @@ def _routed(base, path, token):
 
 def report(results, memory, options, scale):
     by_name = {r.name: r for r in results}
-    print("\nSummary")
+    print("\nSummary (targets: lists >= 0.8x the baseline and p99 < 50 ms at c=8; detail and writes p99 < 30 ms;"
+          " analytics overview p50 < 50 ms; 64 clients within 10% of the peak, no errors)")
     for label in ("big", "small"):
-        ours = by_name[f"{label}: GET /api/leads/?limit=50"]
         baseline = by_name[f"{label}: baseline /bench/leads?limit=50"]
-        print(f"  {label}: lead list at {ours.requests_per_second / baseline.requests_per_second:.2f}x the baseline "
-              f"({ours.requests_per_second:.0f} vs {baseline.requests_per_second:.0f} req/s)")
+        for resource in ("leads", "calls", "appointments"):
+            ours = by_name[f"{label}: GET /api/{resource}/?limit=50"]
+            print(f"  {label}: {resource} list at {ours.requests_per_second / baseline.requests_per_second:.2f}x the "
+                  f"lead baseline ({ours.requests_per_second:.0f} vs {baseline.requests_per_second:.0f} req/s), "
+                  f"p99 {ours.p99_ms:.0f} ms")
+    for name in ("big: GET /api/leads/{id}", "big: PATCH /api/leads/{id}", "big: POST /api/calls/{id}/notes"):
+        crowded, alone = by_name[name], by_name[f"{name}, one client"]
+        print(f"  {name}: p99 {alone.p99_ms:.1f} ms alone, {crowded.p99_ms:.0f} ms among 8 clients")
+    for label in ("big", "small"):
+        overview = by_name.get(f"{label}: GET analytics overview 90 days")
+        if overview:
+            print(f"  {label}: analytics overview 90 days p50 {overview.p50_ms:.1f} ms")
     peak = max(r.requests_per_second for r in results if r.name.startswith("big: leads list, concurrency"))
     soak = by_name["big: leads list, 64 clients for 60 s"]
     print(f"  64 clients: {soak.requests_per_second:.0f} req/s = {soak.requests_per_second / peak:.2f} of the peak "
@@ -227,9 +283,11 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3)  # the sweep's best on 2 cores (docs/performance.md)
     parser.add_argument("--threads", type=int, default=1)
-    run(parser.parse_args())
+    parser.add_argument("--sweep", action="store_true", help="only compare gunicorn worker/thread counts")
+    options = parser.parse_args()
+    sweep(options) if options.sweep else run(options)
 
 
 if __name__ == "__main__":

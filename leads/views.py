@@ -142,8 +142,15 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(tags=["leads"], summary="Update a lead (every field optional)", request=LeadUpdateSerializer,
                    responses=LeadDetailSerializer)
-    def update(self, request, pk=None):
+    def get_lead(self):
+        """The lead of the URL, with the request's gym attached (the services read its country and
+        timezone; the row is the one the middleware loaded, no second query)."""
         lead = self.get_object()
+        lead.gym = self.gym
+        return lead
+
+    def update(self, request, pk=None):
+        lead = self.get_lead()
         fields = self._validated(LeadUpdateSerializer, request.data, partial=True)
         lead = services.lead_update(lead=lead, actor=self.actor, **fields)
         return self._detail(lead)
@@ -163,7 +170,7 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                    responses=LeadDetailSerializer)
     @action(detail=True, methods=["patch"], url_path="status", url_name="status")
     def set_status(self, request, pk=None):
-        lead = self.get_object()
+        lead = self.get_lead()
         params = self._validated(LeadStatusSerializer, request.data)
         lead = services.lead_set_status(lead=lead, actor=self.actor, **params)
         return self._detail(lead)
@@ -172,7 +179,7 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                    request=TAG_IDS_BODY, responses={200: LeadDetailSerializer})
     @action(detail=True, methods=["post", "delete"])
     def tags(self, request, pk=None):
-        lead = self.get_object()
+        lead = self.get_lead()
         tags = self._validated(TagIdsSerializer, {"tags": request.data})["tags"]
         change = services.lead_add_tags if request.method == "POST" else services.lead_remove_tags
         lead = change(lead=lead, tags=tags, actor=self.actor)

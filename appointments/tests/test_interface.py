@@ -53,7 +53,7 @@ class TestLeadDetailAppointments:
                                      status="completed") for d in range(1, 12)]
         canceled_future = AppointmentFactory(gym=gym, lead=lead, branch=lead.branch, date=hours_from_now(20),
                                              status="canceled")
-        with data_queries(2):
+        with data_queries(1):
             found = appointment_for_lead_detail(lead=lead)
             rows = AppointmentShortSerializer(found, many=True).data
         assert [a.id for a in found] == [upcoming[1].id, upcoming[0].id, canceled_future.id] + [a.id for a in others[:7]]
