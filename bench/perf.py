@@ -143,7 +143,10 @@ def service_scenarios(found):
     """Detail and small writes one at a time: their own latency, without queueing behind seven
     other requests on two cores."""
     t = found["big"]
+    today = dt.date.today()
+    overview = f"/api/analytics/overview?start_date={today - dt.timedelta(days=89)}&end_date={today}"
     return [
+        ("big: GET analytics overview 90 days, one client", overview, None),
         ("big: GET /api/leads/{id}, one client", None, [{"method": "GET", "path": f"/api/leads/{pk}"}
                                                          for pk in t["leads"][:500]]),
         ("big: PATCH /api/leads/{id}, one client", None, [
@@ -155,26 +158,24 @@ def service_scenarios(found):
     ]
 
 
-def paired(base, label, token, seconds, rounds=3):
-    """The lead list and the baseline, alternating in ``rounds`` short runs, each figure the median
-    of its rounds: on a shared 2-core machine throughput drifts by 10% from one minute to the next
-    (autovacuum, the page cache), and the ratio must not depend on which ran first."""
+def paired(label, token, seconds, first, second, rounds=3):
+    """Two runs of 8 clients alternating in ``rounds`` short rounds, each figure the median of its
+    rounds: on a shared 2-core machine throughput drifts by 10% from one minute to the next
+    (autovacuum, the page cache), and a ratio must not depend on which ran first. ``first`` and
+    ``second``: (name, url)."""
     import statistics
 
-    runs = {"ours": [], "baseline": []}
-    names = {"ours": f"{label}: GET /api/leads/?limit=50", "baseline": f"{label}: baseline /bench/leads?limit=50"}
-    paths = {"ours": "/api/leads/?limit=50", "baseline": "/bench/leads?limit=50"}
-    for which in ("ours", "baseline"):
-        harness.wrk("warm-up", base + paths[which], token=token, concurrency=8, seconds=2)
+    runs = {first: [], second: []}
+    for _, url in runs:
+        harness.wrk("warm-up", url, token=token, concurrency=8, seconds=2)
     for _ in range(rounds):
-        for which in ("ours", "baseline"):
-            runs[which].append(harness.wrk(names[which], base + paths[which], token=token, concurrency=8,
-                                           seconds=max(3, seconds // rounds)))
+        for name, url in runs:
+            runs[(name, url)].append(harness.wrk(name, url, token=token, concurrency=8,
+                                                 seconds=max(3, seconds // rounds)))
     combined = []
-    for which in ("ours", "baseline"):
-        each = runs[which]
+    for (name, _), each in runs.items():
         combined.append(harness.Result(
-            name=names[which], concurrency=8,
+            name=name, concurrency=8,
             requests_per_second=statistics.median(r.requests_per_second for r in each),
             p50_ms=statistics.median(r.p50_ms for r in each), p90_ms=statistics.median(r.p90_ms for r in each),
             p99_ms=statistics.median(r.p99_ms for r in each), requests=sum(r.requests for r in each),
@@ -188,6 +189,9 @@ def run(options):
     seconds = 3 if options.quick else options.seconds
     prepare(scale, options.regenerate)
     found = targets()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        print(f"PostgreSQL shared_buffers = {cursor.fetchone()[0]} (the figures in docs/performance.md: 2GB)")
     connection.close()
     results = []
     base = "http://127.0.0.1:8765"
@@ -195,7 +199,9 @@ def run(options):
     server.start()
     try:
         for label in ("big", "small"):
-            for result in paired(base, label, found[label]["token"], seconds):
+            for result in paired(label, found[label]["token"], seconds,
+                                 (f"{label}: GET /api/leads/?limit=50", base + "/api/leads/?limit=50"),
+                                 (f"{label}: baseline /bench/leads?limit=50", base + "/bench/leads?limit=50")):
                 results.append(result)
                 print(result.as_row(), flush=True)
         for name, path, plan in scenarios(found):
@@ -224,18 +230,21 @@ def run(options):
         results.append(soak)
         print(soak.as_row(), flush=True)
         memory = server.peak_memory_mb()
+        # Row-level security's cost: the same list from a second server connecting as the tables'
+        # owner (whom RLS does not bind), alternating with ours.
+        owner = harness.Server(port=8766, workers=options.workers, threads=options.threads,
+                               env=server_env(OWNER_URL)).start()
+        try:
+            for result in paired("big", found["big"]["token"], seconds,
+                                 ("big: leads list as the app role (RLS binding)", base + "/api/leads/?limit=50"),
+                                 ("big: leads list served by the owner (RLS not binding)",
+                                  "http://127.0.0.1:8766/api/leads/?limit=50")):
+                results.append(result)
+                print(result.as_row(), flush=True)
+        finally:
+            owner.stop()
     finally:
         server.stop()
-    owner = harness.Server(port=8766, workers=options.workers, threads=options.threads,
-                           env=server_env(OWNER_URL)).start()
-    try:
-        unbound = harness.wrk("big: leads list served by the owner (RLS not binding)",
-                              "http://127.0.0.1:8766/api/leads/?limit=50", token=found["big"]["token"],
-                              concurrency=8, seconds=seconds)
-        results.append(unbound)
-        print(unbound.as_row(), flush=True)
-    finally:
-        owner.stop()
     report(results, memory, options, scale)
 
 
@@ -290,12 +299,15 @@ def report(results, memory, options, scale):
     for label in ("big", "small"):
         overview = by_name.get(f"{label}: GET analytics overview 90 days")
         if overview:
-            print(f"  {label}: analytics overview 90 days p50 {overview.p50_ms:.1f} ms")
+            print(f"  {label}: analytics overview 90 days p50 {overview.p50_ms:.1f} ms among 8 clients")
+    alone = by_name.get("big: GET analytics overview 90 days, one client")
+    if alone:
+        print(f"  big: analytics overview 90 days p50 {alone.p50_ms:.1f} ms alone")
     peak = max(r.requests_per_second for r in results if r.name.startswith("big: leads list, concurrency"))
     soak = by_name["big: leads list, 64 clients for 60 s"]
     print(f"  64 clients: {soak.requests_per_second:.0f} req/s = {soak.requests_per_second / peak:.2f} of the peak "
           f"({peak:.0f}), {soak.errors} errors")
-    bound = by_name["big: leads list, concurrency 8"]
+    bound = by_name["big: leads list as the app role (RLS binding)"]
     unbound = by_name["big: leads list served by the owner (RLS not binding)"]
     print(f"  row-level security costs {1 - bound.requests_per_second / unbound.requests_per_second:.1%} of the "
           f"lead list's throughput ({bound.requests_per_second:.0f} vs {unbound.requests_per_second:.0f} req/s)")
