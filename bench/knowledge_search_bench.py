@@ -92,12 +92,13 @@ def main():
                 cursor.execute("ANALYZE knowledge_knowledgeentry")
             print(f"{KnowledgeEntry.objects.for_gym(gym).count()} entries in one gym.")
 
-            selector, selector_branch = [], []
+            selector, selector_branch, by_query = [], [], {}
             for i in range(SEARCHES):
                 q = QUERIES[i % len(QUERIES)]
                 start = time.perf_counter()
                 entry_search(gym=gym, q=q, limit=5)
                 selector.append((time.perf_counter() - start) * 1000)
+                by_query.setdefault(q, []).append(selector[-1])
                 start = time.perf_counter()
                 entry_search(gym=gym, q=q, branch=branches[i % 5], limit=5)
                 selector_branch.append((time.perf_counter() - start) * 1000)
@@ -116,6 +117,9 @@ def main():
         report("selector", selector)
         report("selector with branch_id", selector_branch)
         report("HTTP GET /api/knowledge/search", http)
+        slowest = sorted(by_query.items(), key=lambda item: -statistics.median(item[1]))[:3]
+        print("slowest questions (selector, median): "
+              + ", ".join(f"{q!r} {statistics.median(times):.1f} ms" for q, times in slowest))
     finally:
         with unscoped("knowledge bench cleanup"):
             User.objects.filter(email="bench-agent@bench.invalid").delete()

@@ -85,8 +85,11 @@ def _search_postgres(entries, q, terms, pool):
     ids = list(ranked.filter(document=tsquery).order_by("-rank", "-priority", "id")
                .values_list("id", flat=True)[:CANDIDATES])
     if len(ids) < pool:
-        ids += list(entries.filter(question__trigram_word_similar=text)
-                    .annotate(similarity=TrigramWordSimilarity(Value(text), "question"))
+        # The trigram probe with the query's content words only: "can I bring a friend" as a whole
+        # shares trigrams with most questions, and checking them all cost ~55 ms at 10,000 entries.
+        probe = " ".join(t for t in terms if t not in _STOP) or text
+        ids += list(entries.filter(question__trigram_word_similar=probe)
+                    .annotate(similarity=TrigramWordSimilarity(Value(probe), "question"))
                     .order_by("-similarity", "-priority", "id").values_list("id", flat=True)[:CANDIDATES])
     if not ids:
         return []
