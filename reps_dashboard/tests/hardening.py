@@ -26,6 +26,21 @@ def raw_schema():
     return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
 
 
+def resolve(node, document):
+    """A schema node of ``document`` with its ``$ref`` followed, ``allOf`` merged and the first
+    ``oneOf`` taken (the isolation and bad-input suites build requests from it)."""
+    while isinstance(node, dict) and "$ref" in node:
+        node = document["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    if isinstance(node, dict) and "allOf" in node:
+        merged = {}
+        for part in node["allOf"]:
+            merged.update(resolve(part, document))
+        return merged
+    if isinstance(node, dict) and "oneOf" in node:
+        return resolve(node["oneOf"][0], document)
+    return node
+
+
 def seed_gym(label="FUZZ"):
     """One gym holding a row of every model the apps register for the isolation world
     (``<app>/tests/isolation.py``): a new app's rows are covered without edits here."""

@@ -23,6 +23,7 @@ from reps_dashboard.tests.hardening import (
     PARAM,
     Credentials,
     raw_schema,
+    resolve,
     seed_gym,
     tenant_state,
     view_model,
@@ -62,17 +63,7 @@ class Case:
 
 
 def _resolve(node):
-    schema = raw_schema()
-    while isinstance(node, dict) and "$ref" in node:
-        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
-    if isinstance(node, dict) and "allOf" in node:
-        merged = {}
-        for part in node["allOf"]:
-            merged.update(_resolve(part))
-        return merged
-    if isinstance(node, dict) and "oneOf" in node:
-        return _resolve(node["oneOf"][0])
-    return node
+    return resolve(node, raw_schema())
 
 
 def _operations(predicate):

@@ -25,6 +25,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
+from reps_dashboard.tests.hardening import resolve
 from reps_dashboard.tests.isolation_world import World, id_params, random_id
 from tenants.authentication import ApiKeyAuthentication
 
@@ -77,17 +78,7 @@ def test_every_api_route_is_in_the_schema_and_every_schema_path_is_routed():
 
 
 def _resolve(node):
-    while isinstance(node, dict) and "$ref" in node:
-        name = node["$ref"].rsplit("/", 1)[-1]
-        node = schema()["components"]["schemas"][name]
-    if isinstance(node, dict) and "allOf" in node:
-        merged = {}
-        for part in node["allOf"]:
-            merged.update(_resolve(part))
-        return merged
-    if isinstance(node, dict) and "oneOf" in node:
-        return _resolve(node["oneOf"][0])
-    return node
+    return resolve(node, schema())
 
 
 def _example(node):
