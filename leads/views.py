@@ -81,6 +81,9 @@ class JsonErrorsNegotiation(BaseContentNegotiation):
     destroy=extend_schema(tags=["leads"], summary="Delete a lead (manager, admin)"),
 )
 class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GymScopedViewSet):
+    """The gym's leads: people who asked about joining, with their timeline, tags, calls and
+    appointments."""
+
     model = Lead
     # The list's total from the lead tally when filtered on nothing else (reps_dashboard/tally.py).
     tally_model = LeadTally
@@ -140,15 +143,15 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         lead = services.lead_create(gym=self.gym, actor=self.actor, **fields)
         return self._detail(lead, status.HTTP_201_CREATED)
 
-    @extend_schema(tags=["leads"], summary="Update a lead (every field optional)", request=LeadUpdateSerializer,
-                   responses=LeadDetailSerializer)
     def get_lead(self):
-        """The lead of the URL, with the request's gym attached (the services read its country and
-        timezone; the row is the one the middleware loaded, no second query)."""
+        """The lead of the URL with the request's gym attached: the services read the gym's
+        country and timezone, and the middleware already loaded that row (no second query)."""
         lead = self.get_object()
         lead.gym = self.gym
         return lead
 
+    @extend_schema(tags=["leads"], summary="Update a lead (every field optional)", request=LeadUpdateSerializer,
+                   responses=LeadDetailSerializer)
     def update(self, request, pk=None):
         lead = self.get_lead()
         fields = self._validated(LeadUpdateSerializer, request.data, partial=True)

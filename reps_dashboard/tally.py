@@ -161,6 +161,10 @@ class Tally:
         if self.source not in tables or self.table not in tables:
             return False  # migrated to a point before this tally
         if self._up_to_date(conn):
+            # After a flush the rows are gone, but their delete triggers may have fired after the
+            # tally was emptied (SQLite deletes tables in no fixed order): no rows, no counts.
+            with conn.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {self.table} WHERE NOT EXISTS (SELECT 1 FROM {self.source})")
             return False
         create = self._pg_create() if conn.vendor == "postgresql" else self._sqlite_create()
         self._run(conn, create + self._rebuild_sql(conn.vendor))

@@ -26,6 +26,7 @@ and protected by the application layer (every API read of users goes through ``f
 
 import hashlib
 import logging
+import re
 
 from django.apps import apps
 from django.conf import settings
@@ -154,6 +155,7 @@ POLICY_ISOLATION = "gym_isolation_v2"
 POLICY_BYPASS = "rls_bypass_v1"
 POLICY_API_KEY = "api_key_lookup_v1"
 POLICY_ROW_LOOKUP = "row_lookup_v1"
+_OUR_POLICY = re.compile(r"^(gym_isolation|rls_bypass|api_key_lookup|row_lookup)_v\d+$")
 
 
 def _policies(table: str) -> dict[str, str]:
@@ -211,8 +213,10 @@ def install(connection=None, verbosity=1) -> None:
         existing = current["policies"].get(table, set())
         wanted = _policies(table)
         statements += [create for name, create in wanted.items() if name not in existing]
-        # A policy this release no longer defines (an older version of one) goes: policies are ORed.
-        statements += [f"DROP POLICY {q(name)} ON {q(table)}" for name in sorted(existing - set(wanted))]
+        # An older version of one of our policies goes (permissive policies are ORed); a policy
+        # someone else added is left alone.
+        statements += [f"DROP POLICY {q(name)} ON {q(table)}" for name in sorted(existing - set(wanted))
+                       if _OUR_POLICY.match(name)]
     for target in {target for _, _, target in same_gym_foreign_keys()}:
         table = target._meta.db_table
         name = _name(table, "gym_id_uniq")

@@ -1,5 +1,6 @@
 """The orjson renderer writes what DRF's JSONRenderer would, for every kind of value our views hand it."""
 
+import datetime as dt
 import decimal
 import json
 import uuid
@@ -36,6 +37,21 @@ def test_nothing_renders_as_an_empty_body_and_unknown_types_fail_loudly():
     assert ORJSONRenderer().render(None) == b""
     with pytest.raises(TypeError):
         ORJSONRenderer().render({"x": object()})
+
+
+def test_the_values_drf_encodes_specially_come_out_the_same():
+    payload = {
+        "utc": dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC),
+        "offset": dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        "day": dt.date(2026, 3, 1), "at": dt.time(9, 30), "took": dt.timedelta(minutes=2),
+        "line_separators": "a\u2028b\u2029c", "raw": b"bytes", "gen": (n for n in range(2)), "set": {1},
+    }
+    ours, theirs = ORJSONRenderer().render(payload), JSONRenderer().render(
+        {**payload, "gen": (n for n in range(2))})
+    assert ours == theirs
+    assert b'"2026-03-01T09:30:00Z"' in ours and b"\\u2028" in ours
+    huge = {"n": 2**70}  # beyond orjson's 64 bits: DRF's renderer writes it
+    assert ORJSONRenderer().render(huge) == JSONRenderer().render(huge) == b'{"n":1180591620717411303424}'
 
 
 def test_indent_requested_through_accept_falls_back_to_drf():

@@ -230,3 +230,16 @@ def test_tallied_lists_never_count_their_rows(admin_client, pipeline, url, table
         assert admin_client.get(url).status_code == 200
     counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper() and f'FROM "{table}"' in q["sql"]]
     assert counts == []
+
+
+def test_install_after_a_flush_leaves_no_counts_behind(gym, db_owner):
+    """``flush`` empties tables in no fixed order: when the tally goes first, deleting the leads
+    afterwards writes -1 counts through the triggers. The post-migrate install clears them."""
+    LeadFactory.create_batch(2, gym=gym)
+    with db_owner():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM leads_leadtally")
+        Lead.all_gyms.all().delete()
+        assert LeadTally.objects.filter(leads__lt=0).exists()
+        assert LeadTally.tally.install() is False  # the triggers were up to date
+    assert not LeadTally.objects.exists()
