@@ -5,7 +5,7 @@ Counting 2,000,000 calls of a gym reads 2,000,000 index entries (~150 ms) on eve
 tally sums a few rows instead.
 """
 
-from reps_dashboard.tally import Key, Tally, tally_sum
+from reps_dashboard.tally import Key, Tally
 
 CALL_TALLY = Tally(
     name="calls_tally", source="calls_call", table="calls_calltally", counter="calls",
@@ -22,17 +22,3 @@ def install(using="default"):
 
 def rebuild(using="default"):
     CALL_TALLY.rebuild(using)
-
-
-def tally_count(*, gym, branch=None, campaign=None, direction=(), status=(), outcome=(), sentiment=()):
-    """How many of the gym's calls match: ``branch``/``campaign`` a row or None (any), the enums
-    lists of accepted values (empty: any)."""
-    from .models import CallTally
-
-    exact = {}
-    if branch is not None:
-        exact["branch_key"] = branch.pk
-    if campaign is not None:
-        exact["campaign_key"] = campaign.pk
-    return tally_sum(CallTally, gym=gym, exact=exact, any_of={
-        "direction": direction, "status": status, "outcome": outcome, "sentiment": sentiment})

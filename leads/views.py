@@ -80,7 +80,7 @@ class JsonErrorsNegotiation(BaseContentNegotiation):
                            responses=LeadDetailSerializer),
     destroy=extend_schema(tags=["leads"], summary="Delete a lead (manager, admin)"),
 )
-class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GymScopedViewSet):
+class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet):
     """The gym's leads: people who asked about joining, with their timeline, tags, calls and
     appointments."""
 
@@ -143,17 +143,10 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         lead = services.lead_create(gym=self.gym, actor=self.actor, **fields)
         return self._detail(lead, status.HTTP_201_CREATED)
 
-    def get_lead(self):
-        """The lead of the URL with the request's gym attached: the services read the gym's
-        country and timezone, and the middleware already loaded that row (no second query)."""
-        lead = self.get_object()
-        lead.gym = self.gym
-        return lead
-
     @extend_schema(tags=["leads"], summary="Update a lead (every field optional)", request=LeadUpdateSerializer,
                    responses=LeadDetailSerializer)
     def update(self, request, pk=None):
-        lead = self.get_lead()
+        lead = self.get_object()
         fields = self._validated(LeadUpdateSerializer, request.data, partial=True)
         lead = services.lead_update(lead=lead, actor=self.actor, **fields)
         return self._detail(lead)
@@ -173,7 +166,7 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                    responses=LeadDetailSerializer)
     @action(detail=True, methods=["patch"], url_path="status", url_name="status")
     def set_status(self, request, pk=None):
-        lead = self.get_lead()
+        lead = self.get_object()
         params = self._validated(LeadStatusSerializer, request.data)
         lead = services.lead_set_status(lead=lead, actor=self.actor, **params)
         return self._detail(lead)
@@ -182,7 +175,7 @@ class LeadViewSet(TalliedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                    request=TAG_IDS_BODY, responses={200: LeadDetailSerializer})
     @action(detail=True, methods=["post", "delete"])
     def tags(self, request, pk=None):
-        lead = self.get_lead()
+        lead = self.get_object()
         tags = self._validated(TagIdsSerializer, {"tags": request.data})["tags"]
         change = services.lead_add_tags if request.method == "POST" else services.lead_remove_tags
         lead = change(lead=lead, tags=tags, actor=self.actor)

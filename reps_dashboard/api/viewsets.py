@@ -47,6 +47,8 @@ class GymScopedViewSet(viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset()) if self.filter_object_queryset else self.get_queryset()
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        if self.gym is not None and getattr(obj, "gym_id", None) == self.gym.pk:
+            obj.gym = self.gym  # the row the middleware loaded: services reading obj.gym need no query
         self.check_object_permissions(self.request, obj)
         return obj
 
