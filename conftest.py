@@ -22,6 +22,18 @@ def _act_as_app_role(sender, connection, **kwargs):
             cursor.execute("SELECT set_config('app.rls_bypass', 'on', false)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _eager_tasks():
+    """Unit tests run Celery tasks in the test process, at once (enqueued ones still wait for the
+    transaction to commit: ``django_capture_on_commit_callbacks(execute=True)`` runs them)."""
+    from reps_dashboard.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection

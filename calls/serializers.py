@@ -210,11 +210,6 @@ def _localise(name, value, tz):
     return aware
 
 
-class DialFailedSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="Why the voice platform did not place the call.")
-    call_id = serializers.UUIDField(help_text="The call, kept with status failed.")
-
-
 class CallOutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=CallOutcome.choices)
 

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -7,10 +7,9 @@ from leads.activity import Actor
 from reps_dashboard.api.dates import parse_range
 from reps_dashboard.api.pagination import PageLimitPagination
 from reps_dashboard.api.viewsets import GymScopedModelViewSet, TalliedListMixin
-from tenants.middleware import commit_despite_error
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
-from . import dialing, selectors, services
+from . import queueing, selectors, services
 from .filters import DATE_FILTERS, CallFilterSet, CampaignFilterSet
 from .models import Call, CallTally, Campaign
 from .ordering import mirrored, requested_sort
@@ -28,7 +27,6 @@ from .serializers import (
     CallSerializer,
     CallUpdateSerializer,
     CampaignSerializer,
-    DialFailedSerializer,
     leads_from_body,
 )
 
@@ -38,12 +36,10 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?
 @extend_schema_view(
     list=extend_schema(tags=["calls"], summary="List calls", responses=CallSerializer),
     create=extend_schema(tags=["calls"], summary="Log a call, or queue an outbound call ({lead_id} alone)",
-                         description="With a voice platform connected (issue 8, docs/voice-agent.md), an outbound "
-                                     "call queued for now is placed at once.",
-                         request=CallCreateSerializer,
-                         responses={201: CallDetailSerializer,
-                                    502: OpenApiResponse(DialFailedSerializer, "The voice platform refused or did "
-                                                         "not answer; the call is kept, as failed")}),
+                         description="An outbound call queued for now is answered as queued and placed by the "
+                                     "dialer within seconds, once the request has committed (docs/background-work.md)"
+                                     ": its status and the lead's timeline then show the dial, or why it failed.",
+                         request=CallCreateSerializer, responses={201: CallDetailSerializer}),
     retrieve=extend_schema(tags=["calls"], responses=CallDetailSerializer),
     update=extend_schema(tags=["calls"], summary="Update a call (partial, like PATCH)", request=CallUpdateSerializer,
                          responses=CallDetailSerializer),
@@ -97,22 +93,13 @@ class CallViewSet(TalliedListMixin, GymScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if instance is None:
-            call = services.call_create(gym=self.gym, actor=self.actor, lead=data.pop("lead"), **data)
+            call = queueing.call_queue(gym=self.gym, actor=self.actor, lead=data.pop("lead"), **data)
         else:
             call = services.call_update(call=instance, actor=self.actor, **data)
         return selectors.call_detail(gym=self.gym).get(pk=call.pk)
 
     def create(self, request, *args, **kwargs):
-        call = self._write(request)
-        try:
-            dialed = dialing.dial_if_due(gym=self.gym, call=call)
-        except dialing.DialFailed as exc:
-            # The failed call is history: it stays although the answer is an error.
-            body = {"detail": exc.reason, "call_id": str(exc.call.pk)}
-            return commit_despite_error(Response(body, status=status.HTTP_502_BAD_GATEWAY))
-        if dialed is not None:
-            call = selectors.call_detail(gym=self.gym).get(pk=call.pk)
-        return Response(CallDetailSerializer(call).data, status=status.HTTP_201_CREATED)
+        return Response(CallDetailSerializer(self._write(request)).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         return Response(CallDetailSerializer(self._write(request, self.get_object())).data)

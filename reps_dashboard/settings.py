@@ -240,3 +240,34 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Background work on Celery (reps_dashboard/celery.py, docs/background-work.md). The broker is
+# CELERY_BROKER_URL, else REDIS_URL; with neither (a first run on a laptop) messages go through files
+# under CELERY_FILESYSTEM_BROKER_DIR, which needs no server but serves one machine only.
+CELERY_FILESYSTEM_BROKER_DIR = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / ".celery")))
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = str(CELERY_FILESYSTEM_BROKER_DIR / "queue")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": _queue_dir, "data_folder_out": _queue_dir,
+                                       "control_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "control")}
+else:
+    # A task not acknowledged within the hour is handed to another worker (Redis' visibility timeout).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="reps")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another (tasks are idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_FILESYSTEM_BROKER_DIR / "beat-schedule")
+# The dialer (calls/dialer.py): how often beat looks for due calls, and how long the longest call can
+# last (an in-progress call older than that no longer counts against the gym's concurrency cap, and
+# reconciliation asks the voice platform how it ended).
+DIALER_INTERVAL_SECONDS = env.float("DIALER_INTERVAL_SECONDS", default=15.0)
+CAMPAIGNS_INTERVAL_SECONDS = env.float("CAMPAIGNS_INTERVAL_SECONDS", default=300.0)
+CALL_MAX_DURATION_SECONDS = env.int("CALL_MAX_DURATION_SECONDS", default=60 * 60)
+# A dial that breaks unexpectedly (not a refusal by the platform) is retried this many times, backing
+# off exponentially from DIALER_RETRY_BACKOFF_SECONDS, then the call is marked failed.
+DIALER_MAX_ATTEMPTS = env.int("DIALER_MAX_ATTEMPTS", default=4)
+DIALER_RETRY_BACKOFF_SECONDS = env.int("DIALER_RETRY_BACKOFF_SECONDS", default=30)

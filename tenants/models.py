@@ -5,12 +5,13 @@ from functools import lru_cache
 import phonenumbers
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
 from .managers import GymQuerySet, GymScopedManager, UserManager
 
+MAX_CONCURRENT_CALLS = 100
 CALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HEX_COLOR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB, for example #1E88E5.")
 
@@ -66,6 +67,11 @@ class Gym(models.Model):
     call_hours_start = models.TimeField(default="09:00")
     call_hours_end = models.TimeField(default="19:00")
     call_days = models.JSONField(default=default_call_days, validators=[validate_call_days])
+    # The dialer (calls/dialer.py): voice platforms cap how many calls an account has under way at once.
+    max_concurrent_calls = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(MAX_CONCURRENT_CALLS)])
+    # Speed to lead: a lead created through the API or the intake endpoint gets a call queued at once.
+    auto_call_new_leads = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -54,8 +54,12 @@ class GymSerializer(serializers.ModelSerializer):
     class Meta:
         model = Gym
         fields = ["id", "name", "timezone", "country", "phone", "address", "call_hours_start", "call_hours_end",
-                  "call_days"]
+                  "call_days", "max_concurrent_calls", "auto_call_new_leads"]
         read_only_fields = ["id"]
+        extra_kwargs = {"max_concurrent_calls": {"help_text": "How many calls the voice agent may have under way at "
+                                                              "once (1..100; voice platforms cap concurrency)."},
+                        "auto_call_new_leads": {"help_text": "Call a lead created through the API or the intake "
+                                                             "endpoint at once (or at the next calling window)."}}
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and isinstance(data.get("country"), str):

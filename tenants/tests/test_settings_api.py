@@ -51,7 +51,8 @@ def test_every_role_reads_settings(path, agent_client, manager_client):
 def test_gym_settings_shape_and_update(admin_client, gym):
     body = admin_client.get("/api/settings/gym/").json()
     assert set(body) == {"id", "name", "timezone", "country", "phone", "address", "call_hours_start",
-                         "call_hours_end", "call_days"}
+                         "call_hours_end", "call_days", "max_concurrent_calls", "auto_call_new_leads"}
+    assert (body["max_concurrent_calls"], body["auto_call_new_leads"]) == (5, False)
     response = admin_client.patch("/api/settings/gym", {"timezone": "Europe/Berlin", "country": "de",
                                                         "call_hours_start": "08:30", "call_days": ["sat", "mon"]},
                                   format="json")
@@ -63,12 +64,23 @@ def test_gym_settings_shape_and_update(admin_client, gym):
     assert gym.timezone == "Europe/Berlin"
 
 
+def test_gym_dialer_settings_update(admin_client, gym):
+    response = admin_client.patch("/api/settings/gym", {"max_concurrent_calls": 12, "auto_call_new_leads": True},
+                                  format="json")
+    assert response.status_code == 200, response.content
+    gym.refresh_from_db()
+    assert (gym.max_concurrent_calls, gym.auto_call_new_leads) == (12, True)
+
+
 @pytest.mark.parametrize("body,field", [
     ({"timezone": "Mars/Olympus"}, "timezone"),
     ({"country": "XX"}, "country"),
     ({"call_days": ["funday"]}, "call_days"),
     ({"call_hours_start": "20:00", "call_hours_end": "08:00"}, "call_hours_end"),
     ({"call_hours_start": "25:99"}, "call_hours_start"),
+    ({"max_concurrent_calls": 0}, "max_concurrent_calls"),
+    ({"max_concurrent_calls": 101}, "max_concurrent_calls"),
+    ({"auto_call_new_leads": "sometimes"}, "auto_call_new_leads"),
 ])
 def test_gym_settings_reject_bad_values_naming_the_field(admin_client, body, field):
     response = admin_client.patch("/api/settings/gym", body, format="json")

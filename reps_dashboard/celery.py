@@ -1,0 +1,31 @@
+"""The Celery app: background work (docs/background-work.md).
+
+One command runs a worker with the scheduler embedded (``celery -A reps_dashboard worker --beat``,
+``make worker``); production runs workers and one beat as separate processes. Every task is declared
+with ``reps_dashboard.background.gym_task`` or ``cross_gym_task`` (a convention test refuses any other),
+so it runs inside a gym's scope or inside the audited all-gyms bypass, like a request.
+"""
+
+import os
+from datetime import timedelta
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reps_dashboard.settings")
+
+app = Celery("reps_dashboard")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _periodic_jobs(sender, **kwargs):
+    """The beat schedule, from settings so a deployment can slow or speed a job."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        "dial-due-calls": {"task": "calls.tasks.dial_due_calls",
+                           "schedule": timedelta(seconds=settings.DIALER_INTERVAL_SECONDS)},
+        "run-campaigns": {"task": "voice.tasks.run_campaigns",
+                          "schedule": timedelta(seconds=settings.CAMPAIGNS_INTERVAL_SECONDS)},
+    }
