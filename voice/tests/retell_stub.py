@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class RetellStub:
     """A local HTTP server standing in for Retell's API: records each request, answers ``reply``
-    (status, JSON body) after ``delay`` seconds."""
+    (status, JSON body; or a function of the request's JSON returning them) after ``delay`` seconds."""
 
     def __init__(self):
         self.requests = []
@@ -19,10 +19,10 @@ class RetellStub:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                stub.requests.append({"path": self.path, "headers": dict(self.headers),
-                                      "json": json.loads(self.rfile.read(length) or b"null")})
+                sent = json.loads(self.rfile.read(length) or b"null")
+                stub.requests.append({"path": self.path, "headers": dict(self.headers), "json": sent})
                 time.sleep(stub.delay)
-                status, body = stub.reply
+                status, body = stub.reply(sent) if callable(stub.reply) else stub.reply
                 data = json.dumps(body).encode() if not isinstance(body, bytes) else body
                 try:
                     self.send_response(status)
