@@ -149,6 +149,7 @@ class ActivityType(models.TextChoices):
     APPOINTMENT_STATUS_CHANGED = "appointment_status_changed", "Appointment status changed"
     IMPORTED = "imported", "Imported"
     DO_NOT_CALL_SET = "do_not_call_set", "Do-not-call set"
+    ENQUIRED_AGAIN = "enquired_again", "Enquired again"
 
 
 class ActorType(models.TextChoices):

@@ -253,3 +253,20 @@ class ImportResultSerializer(serializers.Serializer):
     skipped = serializers.IntegerField()
     failed = serializers.IntegerField()
     errors = LeadImportErrorSerializer(many=True)
+
+
+class IntakeLeadSerializer(LeadWriteSerializer):
+    """``POST /api/intake/leads``: what a website form or an ad platform knows about an enquiry."""
+
+    status = assigned_to_id = score = do_not_call = lost_reason = tags = None
+    source = serializers.ChoiceField(choices=LeadSource.choices, default=LeadSource.WEBSITE,
+                                     help_text="Default website.")
+    source_detail = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                          help_text="Which form, page or ad the enquiry came from (on the timeline).")
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    lead_id = serializers.UUIDField()
+    created = serializers.BooleanField(help_text="False: the phone was known; the enquiry went on its timeline.")
+    call_id = serializers.UUIDField(allow_null=True, help_text="The call queued for speed to lead, if any.")
+    call_scheduled_at = serializers.DateTimeField(allow_null=True, help_text="When the dialer will place it.")

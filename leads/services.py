@@ -38,9 +38,9 @@ DUPLICATE_PHONE = "A lead with this phone number already exists."
 # --- create, update, delete -------------------------------------------------------------
 
 
-def lead_create(*, gym, actor: Actor, **fields) -> Lead:
+def lead_create(*, gym, actor: Actor, source_detail: str = "", **fields) -> Lead:
     """A new lead of ``gym``: ``first_name``, ``last_name`` and ``phone`` are required; ``tags``
-    is a list of the gym's ``Tag`` rows."""
+    is a list of the gym's ``Tag`` rows; ``source_detail`` (which form or ad) goes on the timeline."""
     _clean_input(fields)
     tags = _unique(fields.pop("tags", None) or [])
     _check_same_gym(gym.pk, fields, tags)
@@ -55,7 +55,8 @@ def lead_create(*, gym, actor: Actor, **fields) -> Lead:
         LeadTag.all_gyms.bulk_create([LeadTag(gym=gym, lead=lead, tag=tag) for tag in tags])
         activity_record(lead=lead, type=ActivityType.LEAD_CREATED, actor=actor, description="Lead created",
                         data={"status": lead.status, "source": lead.source,
-                              "assigned_to_id": _id(lead.assigned_to_id), "tags": [tag.name for tag in tags]})
+                              "assigned_to_id": _id(lead.assigned_to_id), "tags": [tag.name for tag in tags],
+                              **({"source_detail": source_detail} if source_detail else {})})
     return lead
 
 

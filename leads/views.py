@@ -8,12 +8,15 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from calls.queueing import call_queue_for_new_lead
 from reps_dashboard.api.errors import PayloadTooLarge
 from reps_dashboard.api.schema import AutoSchema, ValidationErrorSerializer
 from reps_dashboard.api.viewsets import GymScopedViewSet, TalliedListMixin
-from tenants.models import Branch
-from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
+from tenants.authentication import ApiKeyAuthentication
+from tenants.models import ApiKeyScope, Branch
+from tenants.permissions import ADMIN_MANAGER, ALL_ROLES, IsGymApiKey
 
 from . import selectors, services
 from .activity import Actor
@@ -21,12 +24,15 @@ from .csvfile import ImportFileError
 from .export import export_response
 from .filters import BranchLeadFilterSet, LeadFilterSet
 from .importer import lead_import
+from .intake import lead_capture
 from .models import Lead, LeadTally
 from .serializers import (
     TAG_IDS_BODY,
     ActivitySerializer,
     ImportParamsSerializer,
     ImportResultSerializer,
+    IntakeLeadSerializer,
+    IntakeResultSerializer,
     LeadDetailSerializer,
     LeadSerializer,
     LeadStatusSerializer,
@@ -35,6 +41,7 @@ from .serializers import (
     PrioritizedParamsSerializer,
     TagIdsSerializer,
 )
+from .throttles import IntakeKeyThrottle
 
 # /api/leads/{id} must not swallow /api/leads/prioritized, /import, /export, /branch/...
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -141,6 +148,7 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
         fields = self._validated(LeadWriteSerializer, request.data)
         fields.setdefault("branch", request.user.branch)
         lead = services.lead_create(gym=self.gym, actor=self.actor, **fields)
+        call_queue_for_new_lead(gym=self.gym, lead=lead)  # speed to lead, when the gym has it on
         return self._detail(lead, status.HTTP_201_CREATED)
 
     @extend_schema(tags=["leads"], summary="Update a lead (every field optional)", request=LeadUpdateSerializer,
@@ -234,3 +242,28 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     @action(detail=False, methods=["get"], pagination_class=None, content_negotiation_class=JsonErrorsNegotiation)
     def export(self, request):
         return export_response(self.filter_queryset(self.get_queryset()), tz=self.gym.tzinfo)
+
+
+class IntakeLeadView(APIView):
+    """Lead capture for website forms and ad platforms: a gym API key of scope ``intake``."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IsGymApiKey]
+    api_key_scope = ApiKeyScope.INTAKE
+    throttle_classes = [IntakeKeyThrottle]
+
+    @extend_schema(tags=["intake"], summary="Capture a lead (website form, ad platform)",
+                   description="A new phone creates the lead (201); a phone the gym already has adds an "
+                               "\"enquired again\" entry to that lead's timeline (200). With the gym's "
+                               "auto_call_new_leads on, a call is queued for now, or for the next calling "
+                               "window in the lead's local time, and placed by the dialer within seconds.",
+                   request=IntakeLeadSerializer, responses={200: IntakeResultSerializer, 201: IntakeResultSerializer})
+    def post(self, request):
+        params = IntakeLeadSerializer(data=request.data, context={"gym": request.gym, "request": request})
+        params.is_valid(raise_exception=True)
+        enquiry = lead_capture(gym=request.gym, source_name=request.user.key.name, **params.validated_data)
+        body = {"lead_id": enquiry.lead.pk, "created": enquiry.created,
+                "call_id": enquiry.call.pk if enquiry.call else None,
+                "call_scheduled_at": enquiry.call.scheduled_at if enquiry.call else None}
+        return Response(IntakeResultSerializer(body).data,
+                        status=status.HTTP_201_CREATED if enquiry.created else status.HTTP_200_OK)

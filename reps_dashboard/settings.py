@@ -271,3 +271,5 @@ CALL_MAX_DURATION_SECONDS = env.int("CALL_MAX_DURATION_SECONDS", default=60 * 60
 # off exponentially from DIALER_RETRY_BACKOFF_SECONDS, then the call is marked failed.
 DIALER_MAX_ATTEMPTS = env.int("DIALER_MAX_ATTEMPTS", default=4)
 DIALER_RETRY_BACKOFF_SECONDS = env.int("DIALER_RETRY_BACKOFF_SECONDS", default=30)
+# Lead capture (POST /api/intake/leads): enquiries accepted per API key.
+INTAKE_THROTTLE_RATE = env.str("INTAKE_THROTTLE_RATE", default="60/min")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from . import rls
-from .models import ApiKey, Gym
+from .models import ApiKey, ApiKeyScope, Gym
 
 KEY_PREFIX = "rk_"
 # Last-used is a hint for people, not an audit trail: write it at most once a minute per key.
@@ -18,10 +18,11 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def api_key_create(*, gym: Gym, name: str, created_by=None) -> tuple[ApiKey, str]:
+def api_key_create(*, gym: Gym, name: str, scope: str = ApiKeyScope.VOICE, created_by=None) -> tuple[ApiKey, str]:
     """Returns the row and the plaintext key, which is never stored nor shown again."""
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey.all_gyms.create(gym=gym, name=name, prefix=raw[:10], digest=digest(raw), created_by=created_by)
+    key = ApiKey.all_gyms.create(gym=gym, name=name, scope=scope, prefix=raw[:10], digest=digest(raw),
+                                 created_by=created_by)
     return key, raw
 
 

@@ -12,13 +12,16 @@ def commit_despite_error(response):
     setattr(response, _KEEP_WRITES, True)
     return response
 
+# The machine clients' endpoints, where an ``Api-Key`` names the gym.
+MACHINE_PREFIXES = ("/api/voice/", "/api/intake/")
+
 
 class TenantMiddleware:
     """Resolves the gym of every request and opens its scope for the request's lifetime.
 
     API requests: the gym of the user behind the bearer token (verified here, because DRF
     authenticates only inside the view); on the voice agent's machine endpoints
-    (``/api/voice/``) also the gym of an ``Api-Key``. Admin requests: the session user's gym; superusers
+    (``/api/voice/``) and the lead-capture endpoint (``/api/intake/``) also the gym of an ``Api-Key``. Admin requests: the session user's gym; superusers
     get the audited all-gyms bypass there and only there. The gym always comes from the user's
     row, never from a header, body or token claim. No gym: the scope holds ``None`` and every
     scoped query returns no rows.
@@ -51,7 +54,7 @@ class TenantMiddleware:
         user = None
         if request.path.startswith("/api/"):
             result = None
-            if request.path.startswith("/api/voice/"):
+            if request.path.startswith(MACHINE_PREFIXES):
                 result = self.key_authenticator.authenticate_or_none(request)
             result = result or self.authenticator.authenticate_or_none(request)
             user = result[0] if result else None

@@ -200,11 +200,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class ApiKeyScope(models.TextChoices):
+    VOICE = "voice", "Voice agent platform"
+    INTAKE = "intake", "Lead capture (website forms, ad platforms)"
+
+
 class ApiKey(GymOwned):
-    """A machine client's key (the voice agent platform). Only a SHA-256 digest is stored: the
-    key is 32 random bytes, so a fast hash is as safe as a slow one and keeps auth cheap."""
+    """A machine client's key: the voice agent platform's, or a lead-capture source's (its scope
+    names which endpoints it opens). Only a SHA-256 digest is stored: the key is 32 random bytes, so
+    a fast hash is as safe as a slow one and keeps auth cheap."""
 
     name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=16, choices=ApiKeyScope.choices, default=ApiKeyScope.VOICE)
     prefix = models.CharField(max_length=12, help_text="The first characters of the key, to recognise it.")
     digest = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

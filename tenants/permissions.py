@@ -57,13 +57,15 @@ TENANT_PERMISSIONS = [permissions.IsAuthenticated, IsGymMember, HasRole]
 
 
 class IsGymApiKey(permissions.BasePermission):
-    """A machine client authenticated by one of the gym's API keys."""
-
-    message = "This endpoint needs a gym API key (Authorization: Api-Key <key>)."
+    """A machine client authenticated by one of the gym's API keys whose scope is the view's
+    ``api_key_scope`` (default: voice)."""
 
     def has_permission(self, request, view):
         from .api_keys import ApiKeyPrincipal
+        from .models import ApiKeyScope
 
+        scope = getattr(view, "api_key_scope", ApiKeyScope.VOICE)
+        self.message = f"This endpoint needs a gym API key with the scope {scope} (Authorization: Api-Key <key>)."
         user = request.user
         return isinstance(user, ApiKeyPrincipal) and getattr(request, "gym", None) is not None \
-            and request.gym.pk == user.gym_id
+            and request.gym.pk == user.gym_id and user.key.scope == scope

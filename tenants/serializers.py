@@ -247,7 +247,9 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "is_active"]
+        fields = ["id", "name", "scope", "prefix", "created_at", "last_used_at", "revoked_at", "is_active"]
+        extra_kwargs = {"scope": {"help_text": "What the key opens: voice (the voice agent platform's endpoints, "
+                                               "the default) or intake (POST /api/intake/leads)."}}
         read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at"]
 
     def get_is_active(self, key) -> bool:

@@ -242,7 +242,7 @@ class AuthUsersView(APIView):
 
 @extend_schema(tags=["settings"])
 class ApiKeyViewSet(GymScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """Gym API keys for the voice agent platform (admins only). The plaintext key is in the
+    """Gym API keys for the voice agent platform and lead capture (admins only). The plaintext key is in the
     create response only; DELETE revokes (the row stays, for the record)."""
 
     model = ApiKey
@@ -256,8 +256,7 @@ class ApiKeyViewSet(GymScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     def create(self, request):
         serializer = ApiKeySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key, raw = api_keys.api_key_create(gym=self.gym, name=serializer.validated_data["name"],
-                                           created_by=request.user)
+        key, raw = api_keys.api_key_create(gym=self.gym, created_by=request.user, **serializer.validated_data)
         return Response({**ApiKeySerializer(key).data, "key": raw}, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None})

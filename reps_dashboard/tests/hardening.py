@@ -133,6 +133,7 @@ class Credentials:
         self.schema = raw_schema
         self.bearer = f"Bearer {tokens.issue_pair(side.admin)['access_token']}"
         self.api_key = api_key_create(gym=side.gym, name="schemathesis")[1]
+        self.intake_key = api_key_create(gym=side.gym, name="schemathesis intake", scope="intake")[1]
 
     def headers(self, operation):
         return self.for_operation(operation.path, operation.method.lower())
@@ -146,6 +147,7 @@ class Credentials:
                 if scheme["type"] == "http" and scheme.get("scheme", "").lower() == "bearer":
                     return {"Authorization": self.bearer}
                 header = scheme.get("name", "Authorization") if scheme["type"] == "apiKey" else "Authorization"
-                value = f"Api-Key {self.api_key}" if header.lower() == "authorization" else self.api_key
+                raw = self.intake_key if path.startswith("/api/intake/") else self.api_key  # the key's scope
+                value = f"Api-Key {raw}" if header.lower() == "authorization" else raw
                 return {header: value}
         return {}

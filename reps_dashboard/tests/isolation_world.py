@@ -45,6 +45,8 @@ def _tenants_populate(side):
     side.add(TagFactory(gym=side.gym, name=f"{side.marker} tag"))
     key, side.api_key = api_key_create(gym=side.gym, name=f"{side.marker} key")  # the machine endpoints' credential
     side.add(key)
+    key, side.intake_key = api_key_create(gym=side.gym, name=f"{side.marker} intake key", scope="intake")
+    side.add(key)
 
 
 TENANT_ID_PARAMS = {

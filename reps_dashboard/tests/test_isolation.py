@@ -196,9 +196,11 @@ def home_client(world, api_client):
     """The home gym's client for a path: its admin, or its API key on the machine endpoints."""
 
     def for_path(path):
-        if ApiKeyAuthentication in getattr(_view(path), "authentication_classes", ()):
+        view = _view(path)
+        if ApiKeyAuthentication in getattr(view, "authentication_classes", ()):
             client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {world.home.api_key}")
+            intake = getattr(view, "api_key_scope", "voice") == "intake"
+            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {world.home.intake_key if intake else world.home.api_key}")
             return client
         return api_client(world.home.admin)
 
