@@ -13,7 +13,7 @@ from django.db import transaction
 
 from calls.models import Call
 from calls.queueing import call_queue_for_new_lead
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 
 from .activity import Actor, activity_record
 from .models import ActivityType, Lead

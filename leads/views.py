@@ -13,7 +13,8 @@ from rest_framework.views import APIView
 from calls.queueing import call_queue_for_new_lead
 from reps_dashboard.api.errors import PayloadTooLarge
 from reps_dashboard.api.schema import AutoSchema, ValidationErrorSerializer
-from reps_dashboard.api.viewsets import GymScopedViewSet, TalliedListMixin
+from reps_dashboard.api.tallied import TalliedListMixin
+from tenants.api.viewsets import GymScopedViewSet
 from tenants.authentication import ApiKeyAuthentication
 from tenants.models import ApiKeyScope, Branch
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES, IsGymApiKey
