@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate serve bench bench-import bench-analytics clean
+.PHONY: run worker test setup migrate serve bench bench-import bench-analytics bench-background clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,15 @@ setup: $(VENV)/.installed
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
+# The API and a Celery worker with its scheduler (beat) embedded, both stopped by Ctrl-C (Procfile.dev).
+# Without CELERY_BROKER_URL or REDIS_URL the broker is a folder (.celery/): nothing to install.
 run: migrate
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	WEB_HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+
+# A worker with the scheduler embedded (production runs beat once, separately: docs/background-work.md).
+worker: setup
+	$(BIN)/celery -A reps_dashboard worker --beat --loglevel=info
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

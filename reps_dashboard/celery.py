@@ -20,9 +20,14 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _periodic_jobs(sender, **kwargs):
-    """The beat schedule, from settings so a deployment can slow or speed a job."""
+    """The beat schedule, from settings so a deployment can slow or speed a job; and the folders of
+    the file-system broker (the first-run default), which kombu does not create itself."""
     from django.conf import settings
 
+    for folder in settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""), \
+            settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("control_folder", ""):
+        if folder:
+            os.makedirs(folder, exist_ok=True)
     sender.conf.beat_schedule = {
         "dial-due-calls": {"task": "calls.tasks.dial_due_calls",
                            "schedule": timedelta(seconds=settings.DIALER_INTERVAL_SECONDS)},
