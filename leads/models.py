@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Concat, Lower
 
+from knowledge.models import ImportStatus
 from reps_dashboard.tally import Key, Tally
 from tenants.models import Branch, GymOwned, Tag, User
 
@@ -210,3 +211,28 @@ class LeadTally(models.Model):
 
     def __str__(self):
         return f"{self.leads} leads ({self.status}, {self.source})"
+
+
+class LeadImportJob(GymOwned):
+    """A lead import too large to answer inline, run by a worker (leads/import_jobs.py). The
+    uploaded file is kept here until it is imported (a worker on another machine reads it from the
+    database), then dropped; the report stays for ``GET /api/leads/import/{id}``."""
+
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    content = models.BinaryField(default=b"")
+    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    on_duplicate = models.CharField(max_length=8, default="skip")
+    dry_run = models.BooleanField(default=False)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    total = models.PositiveIntegerField(default=0, help_text="Lead rows: counted from the file's lines until done.")
+    processed = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(GymOwned.Meta):
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Lead import of {self.file_name or 'a CSV file'} ({self.status})"

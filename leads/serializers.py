@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from appointments.serializers import AppointmentShortSerializer
 from calls.serializers import CallShortSerializer
+from knowledge.models import ImportStatus
 from reps_dashboard.api.fields import HandWrittenRow, optional_str
 from reps_dashboard.errors import INVALID_ID
 from tenants.api.fields import GymScopedRelatedField
@@ -254,6 +255,24 @@ class ImportResultSerializer(serializers.Serializer):
     skipped = serializers.IntegerField()
     failed = serializers.IntegerField()
     errors = LeadImportErrorSerializer(many=True)
+
+
+class ImportProgressSerializer(serializers.Serializer):
+    processed = serializers.IntegerField(help_text="Lead rows read so far.")
+    total = serializers.IntegerField(help_text="Lead rows in the file (counted from its lines until done).")
+
+
+class LeadImportJobSerializer(serializers.Serializer):
+    """A lead import run by a worker (``202`` from ``POST /api/leads/import`` for a large file)."""
+
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=ImportStatus.choices)
+    file_name = serializers.CharField()
+    progress = ImportProgressSerializer()
+    result = ImportResultSerializer(allow_null=True, help_text="The import's report, once completed.")
+    error = serializers.CharField(help_text="Why the import failed (empty otherwise).")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class IntakeLeadSerializer(LeadWriteSerializer):

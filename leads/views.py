@@ -24,9 +24,9 @@ from .activity import Actor
 from .csvfile import ImportFileError
 from .export import export_response
 from .filters import BranchLeadFilterSet, LeadFilterSet
-from .importer import lead_import
+from .import_jobs import job_progress, lead_import_start
 from .intake import lead_capture
-from .models import Lead, LeadTally
+from .models import Lead, LeadImportJob, LeadTally
 from .serializers import (
     TAG_IDS_BODY,
     ActivitySerializer,
@@ -35,6 +35,7 @@ from .serializers import (
     IntakeLeadSerializer,
     IntakeResultSerializer,
     LeadDetailSerializer,
+    LeadImportJobSerializer,
     LeadSerializer,
     LeadStatusSerializer,
     LeadUpdateSerializer,
@@ -108,7 +109,8 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES  # agents create and update leads
     delete_roles = ADMIN_MANAGER
-    action_roles = {"tags": ALL_ROLES, "import_file": ADMIN_MANAGER, "export": ADMIN_MANAGER}
+    action_roles = {"tags": ALL_ROLES, "import_file": ADMIN_MANAGER, "import_job": ADMIN_MANAGER,
+                    "export": ADMIN_MANAGER}
 
     def scope_queryset(self, queryset):
         if self.action in ("list", "branch"):
@@ -222,7 +224,11 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
         return Response(LeadSerializer(leads, many=True).data)
 
     @extend_schema(tags=["leads"], summary="Import leads from a CSV file (manager, admin)",
-                   request={"multipart/form-data": ImportParamsSerializer}, responses=ImportResultSerializer)
+                   description="A file of up to LEAD_IMPORT_INLINE_MAX_ROWS rows (2,000) is imported at once "
+                               "(200, the report); a larger one is imported by a worker: 202 with the job, "
+                               "followed at GET /api/leads/import/{import_id}.",
+                   request={"multipart/form-data": ImportParamsSerializer},
+                   responses={200: ImportResultSerializer, 202: LeadImportJobSerializer})
     @action(detail=False, methods=["post"], url_path="import", url_name="import", filter_backends=[],
             pagination_class=None, parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
@@ -231,18 +237,36 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
         if upload.size > settings.MAX_UPLOAD_BYTES:
             raise PayloadTooLarge(f"The file is larger than {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         try:
-            result = lead_import(gym=self.gym, actor=self.actor, file=upload.file, file_name=upload.name,
-                                 branch=params.get("branch_id") or request.user.branch,
-                                 on_duplicate=params["on_duplicate"], dry_run=params["dry_run"])
+            started = lead_import_start(gym=self.gym, user=request.user, file=upload.file, file_name=upload.name,
+                                        branch=params.get("branch_id") or request.user.branch,
+                                        on_duplicate=params["on_duplicate"], dry_run=params["dry_run"])
         except ImportFileError as exc:
             raise ValidationError({"file": [str(exc)]})
-        return Response(ImportResultSerializer(result).data)
+        if isinstance(started, LeadImportJob):
+            return Response(_job_body(started), status=status.HTTP_202_ACCEPTED)
+        return Response(ImportResultSerializer(started).data)
+
+    @extend_schema(tags=["leads"], summary="A lead import job: status, progress, report (manager, admin)",
+                   responses=LeadImportJobSerializer)
+    @action(detail=False, methods=["get"], url_path=rf"import/(?P<import_id>{UUID_PATTERN})", url_name="import-job",
+            filter_backends=[], pagination_class=None)
+    def import_job(self, request, import_id=None):
+        job = LeadImportJob.objects.for_gym(self.gym).filter(pk=import_id).first()
+        if job is None:
+            raise NotFound()
+        return Response(_job_body(job))
 
     @extend_schema(tags=["leads"], summary="Export the filtered list as CSV (manager, admin)", filters=True,
                    responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=False, methods=["get"], pagination_class=None, content_negotiation_class=JsonErrorsNegotiation)
     def export(self, request):
         return export_response(self.filter_queryset(self.get_queryset()), tz=self.gym.tzinfo)
+
+
+def _job_body(job):
+    return LeadImportJobSerializer({"id": job.pk, "status": job.status, "file_name": job.file_name,
+                                    "progress": job_progress(job), "result": job.result, "error": job.error,
+                                    "created_at": job.created_at, "finished_at": job.finished_at}).data
 
 
 class IntakeLeadView(APIView):

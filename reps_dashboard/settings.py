@@ -273,3 +273,5 @@ DIALER_MAX_ATTEMPTS = env.int("DIALER_MAX_ATTEMPTS", default=4)
 DIALER_RETRY_BACKOFF_SECONDS = env.int("DIALER_RETRY_BACKOFF_SECONDS", default=30)
 # Lead capture (POST /api/intake/leads): enquiries accepted per API key.
 INTAKE_THROTTLE_RATE = env.str("INTAKE_THROTTLE_RATE", default="60/min")
+# Lead imports (leads/import_jobs.py): a CSV with more rows is imported by a worker as a job (202).
+LEAD_IMPORT_INLINE_MAX_ROWS = env.int("LEAD_IMPORT_INLINE_MAX_ROWS", default=2000)

@@ -1,12 +1,12 @@
 """The leads' part of the isolation world (see reps_dashboard/tests/isolation_world.py)."""
 
-from leads.models import ActorType, Lead
+from leads.models import ActorType, Lead, LeadImportJob
 from tenants.models import Branch, Tag
 
 from .factories import LeadActivityFactory, LeadFactory, LeadTagFactory
 
 # exclude_leads (GET /api/leads/prioritized) is an id filter like any other: foreign ids are 400.
-ID_PARAMS = {"lead_id": Lead, "exclude_leads": Lead}
+ID_PARAMS = {"lead_id": Lead, "exclude_leads": Lead, "import_id": LeadImportJob}
 
 
 def populate(side):
@@ -20,3 +20,7 @@ def populate(side):
     side.add(LeadTagFactory(gym=side.gym, lead=lead, tag=side.get(Tag)))
     side.add(LeadActivityFactory(gym=side.gym, lead=lead, description=f"{m} activity", actor_type=ActorType.USER,
                                  actor_user=side.admin, actor_name=f"{m} admin", data={"note": m}))
+    side.add(LeadImportJob.all_gyms.create(gym=side.gym, file_name=f"{m} leads.csv", status="completed",
+                                           total=1, processed=1, error="",
+                                           result={"total": 1, "created": 1, "updated": 0, "skipped": 0,
+                                                   "failed": 0, "errors": []}))
