@@ -49,5 +49,11 @@ bench: setup
 bench-analytics: migrate
 	$(BIN)/python bench/analytics_bench.py $(BENCH_ARGS)
 
+# Speed to lead, dialer throughput over 100 gyms and a 100k-row import over HTTP, with real Celery
+# workers (PostgreSQL and Redis on 127.0.0.1): docs/background-work.md.
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/reps_bg_bench make bench-background
+bench-background: migrate
+	$(BIN)/python bench/background_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3
