@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from reps_dashboard.background import enqueue
+
 from . import extract, fetch, parsers
 from .models import ImportJob, ImportStatus, KnowledgeEntry, KnowledgeSource, SourceType
 from .text import question_key
@@ -72,23 +74,42 @@ def _fail(job, message, source=None):
     return job
 
 
-def import_url(*, gym, url: str, category: str, name: str = "", description: str = "") -> ImportJob:
-    """Fetch ``url``, extract its FAQ and upsert the entries of the page's source. Never raises for
-    a bad page: the job records why it failed."""
+def import_url_queue(*, gym, url: str, category: str, name: str = "", description: str = "") -> ImportJob:
+    """Records a pending import of ``url`` (the job, and the page's source) and has a worker fetch it
+    once the transaction commits (``knowledge.tasks.run_url_import``): fetching a page never holds a
+    web request."""
+    from .tasks import run_url_import  # the task module imports this one
+
     job = ImportJob.objects.for_gym(gym).create(gym=gym, kind=ImportJob.Kind.URL, target=url[:2000],
-                                                status=ImportStatus.PROCESSING)
+                                                status=ImportStatus.PENDING)
     source = KnowledgeSource.objects.for_gym(gym).filter(type=SourceType.WEBSITE, url=url).order_by("created_at").first()
     if source is None:
         source = KnowledgeSource(gym=gym, type=SourceType.WEBSITE, url=url)
     source.name = name or source.name or url[:200]
     source.category = category
     source.description = description or source.description
-    source.status = ImportStatus.PROCESSING
+    source.status = ImportStatus.PENDING
     source.save()
     job.source = source
     job.save(update_fields=["source", "updated_at"])
+    enqueue(run_url_import, gym_id=str(gym.pk), job_id=str(job.pk))
+    return job
+
+
+def import_url_run(*, gym, job_id) -> ImportJob | None:
+    """Fetches the page of a pending URL import, extracts its FAQ and upserts the entries of the
+    page's source. Never raises for a bad page: the job records why it failed. None when the job is
+    no longer pending (it ran already: a task delivered twice imports once)."""
+    claimed = (ImportJob.objects.for_gym(gym).filter(pk=job_id, status=ImportStatus.PENDING)
+               .update(status=ImportStatus.PROCESSING))
+    if not claimed:
+        return None
+    job = ImportJob.objects.for_gym(gym).select_related("source").get(pk=job_id)
+    source = job.source
+    source.status = ImportStatus.PROCESSING
+    source.save(update_fields=["status", "updated_at"])
     try:
-        page = fetch.fetch_html(url)
+        page = fetch.fetch_html(job.target)
     except fetch.FetchError as exc:
         return _fail(job, str(exc), source)
     pairs = extract.extract_pairs(page.html)
@@ -96,7 +117,7 @@ def import_url(*, gym, url: str, category: str, name: str = "", description: str
         return _fail(job, "No questions and answers were found on the page (looked for schema.org FAQPage, "
                           "<details>/<summary>, <dl> lists and question headings followed by text).", source)
     items = [(position, {"question": q, "answer": a}) for position, (q, a) in enumerate(pairs, start=1)]
-    return _run(job=job, source=source, items=items, default_category=category)
+    return _run(job=job, source=source, items=items, default_category=source.category)
 
 
 def import_file(*, gym, file_name: str, content: bytes, category: str, dry_run: bool = False,

@@ -119,7 +119,8 @@ class KnowledgeSourceViewSet(KnowledgeRoles, mixins.ListModelMixin, mixins.Creat
 
 
 class KnowledgeImportViewSet(KnowledgeRoles, GymScopedViewSet):
-    """Imports run inside the request; the job record keeps the outcome for ``GET /import/{job_id}``."""
+    """A URL import is fetched by a worker (202, the job pending); a file is imported inside the request.
+    The job record keeps the outcome for ``GET /import/{job_id}``."""
 
     model = ImportJob
     serializer_class = ImportJobSerializer
@@ -127,13 +128,15 @@ class KnowledgeImportViewSet(KnowledgeRoles, GymScopedViewSet):
     filter_backends = []
     pagination_class = None
 
-    @extend_schema(tags=["knowledge"], summary="Import the FAQ of a web page", request=UrlImportSerializer,
-                   responses={201: ImportJobSerializer})
+    @extend_schema(tags=["knowledge"], summary="Import the FAQ of a web page",
+                   description="Answers 202 with the job pending: a worker fetches the page within seconds; "
+                               "follow the job at GET /api/knowledge/import/{job_id}.",
+                   request=UrlImportSerializer, responses={202: ImportJobSerializer})
     def create(self, request):
         params = UrlImportSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        job = services.import_url(gym=self.gym, **params.validated_data)
-        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+        job = services.import_url_queue(gym=self.gym, **params.validated_data)
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(tags=["knowledge"], summary="Import a CSV, JSON or Markdown file",
                    request={"multipart/form-data": FileImportSerializer},

@@ -63,3 +63,25 @@ def test_a_task_for_a_deleted_gym_does_nothing(caplog):
 def test_a_cross_gym_task_needs_a_reason():
     with pytest.raises(ValueError):
         cross_gym_task(reason="")
+
+
+def test_enqueue_waits_for_the_commit_and_survives_an_unreachable_broker(gym, monkeypatch, caplog,
+                                                                        django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from reps_dashboard.background import enqueue
+
+    sent = []
+    monkeypatch.setattr(_count_leads, "apply_async", lambda kwargs: sent.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(_count_leads, gym_id=str(gym.pk))
+        assert sent == []  # not before the commit
+    assert sent == [{"gym_id": str(gym.pk)}]
+
+    def unreachable(kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(_count_leads, "apply_async", unreachable)
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        enqueue(_count_leads, gym_id=str(gym.pk))
+    assert "the broker is unreachable; the next sweep will do it" in caplog.text
