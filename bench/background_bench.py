@@ -50,6 +50,7 @@ import datetime as dt  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.leads_import_bench import cleanup as delete_gym_with_leads  # noqa: E402
 from bench.leads_import_bench import percentile, write_file  # noqa: E402
 from calls.models import Call  # noqa: E402
 from leads.models import Lead  # noqa: E402
@@ -198,8 +199,7 @@ def big_import(worker_pids, rows):
 def cleanup():
     for gym in Gym.objects.filter(name__startswith=PREFIX):
         Call.all_gyms.filter(gym=gym).delete()
-        Lead.all_gyms.filter(gym=gym).delete()
-        gym.delete()
+        delete_gym_with_leads(gym)
 
 
 def main():
