@@ -113,6 +113,8 @@ class ImportJob(GymOwned):
     failed = models.PositiveIntegerField(default=0)
     # [{"row": int | null, "field": str | null, "message": str}]
     errors = models.JSONField(default=list, blank=True)
+    # A large file waiting for a worker (knowledge.tasks.run_file_import); dropped once imported.
+    content = models.BinaryField(default=b"", editable=False)
 
     class Meta(GymOwned.Meta):
         ordering = ["-created_at", "-id"]

@@ -125,39 +125,73 @@ def import_file(*, gym, file_name: str, content: bytes, category: str, dry_run: 
     """Import a CSV, JSON or Markdown file (see ``parsers``). ``ValueError`` for an unknown type
     (the caller's 400); a file that cannot be read fails the job. ``dry_run`` validates and counts
     everything and writes nothing (the job is not saved either)."""
-    kind = parsers.file_format(file_name)
-    if kind is None:
-        raise ValueError("Unknown file type: upload a .csv, .json or .md (Markdown) file.")
+    kind = _file_kind(file_name)
     with transaction.atomic():
-        job = ImportJob(gym=gym, kind=ImportJob.Kind.FILE, target=file_name[:2000], status=ImportStatus.PROCESSING)
-        job.save()
-        source = (KnowledgeSource.objects.for_gym(gym)
-                  .filter(type=SourceType.DOC, name=file_name[:200], category=category, url="")
-                  .order_by("created_at").first()) or KnowledgeSource(gym=gym, type=SourceType.DOC,
-                                                                      name=file_name[:200], category=category)
-        source.status = ImportStatus.PROCESSING
-        source.save()
-        job.source = source
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            job = _fail(job, "The file is not UTF-8 text.", source)
-        else:
-            try:
-                items = parsers.parse(kind, text)
-            except parsers.ImportFailed as exc:
-                job = _fail(job, str(exc), source)
-            else:
-                if not items:
-                    job = _fail(job, "The file holds no questions and answers.", source)
-                elif len(items) > MAX_ITEMS:
-                    job = _fail(job, f"The file holds {len(items)} items; import at most {MAX_ITEMS} at once.", source)
-                else:
-                    job = _run(job=job, source=source, items=items, default_category=category,
-                               progress=progress, report=report)
+        job, source = _file_job(gym, file_name, category, ImportStatus.PROCESSING)
+        job = _import_content(job, source, kind, content, category, progress=progress, report=report)
         if dry_run:
             transaction.set_rollback(True)
     return job
+
+
+def import_file_queue(*, gym, file_name: str, content: bytes, category: str) -> ImportJob:
+    """A large file: records a pending job holding the file and has a worker import it once the
+    transaction commits (``knowledge.tasks.run_file_import``). ``ValueError`` for an unknown type."""
+    from .tasks import run_file_import  # the task module imports this one
+
+    _file_kind(file_name)
+    job, _source = _file_job(gym, file_name, category, ImportStatus.PENDING, content=content)
+    enqueue(run_file_import, gym_id=str(gym.pk), job_id=str(job.pk))
+    return job
+
+
+def import_file_run(*, gym, job_id) -> ImportJob | None:
+    """Imports a pending file job; None when it is no longer pending (a task delivered twice)."""
+    with transaction.atomic():
+        job = (ImportJob.objects.for_gym(gym).select_related("source").select_for_update(skip_locked=True, of=("self",))
+               .filter(pk=job_id, status=ImportStatus.PENDING).first())
+        if job is None:
+            return None
+        job.status = ImportStatus.PROCESSING
+        content, job.content = bytes(job.content), b""  # the file is dropped once imported
+        return _import_content(job, job.source, _file_kind(job.target), content, job.source.category)
+
+
+def _file_kind(file_name):
+    kind = parsers.file_format(file_name)
+    if kind is None:
+        raise ValueError("Unknown file type: upload a .csv, .json or .md (Markdown) file.")
+    return kind
+
+
+def _file_job(gym, file_name, category, status, content=b""):
+    job = ImportJob(gym=gym, kind=ImportJob.Kind.FILE, target=file_name[:2000], status=status, content=content)
+    job.save()
+    source = (KnowledgeSource.objects.for_gym(gym)
+              .filter(type=SourceType.DOC, name=file_name[:200], category=category, url="")
+              .order_by("created_at").first()) or KnowledgeSource(gym=gym, type=SourceType.DOC,
+                                                                  name=file_name[:200], category=category)
+    source.status = status
+    source.save()
+    job.source = source
+    job.save(update_fields=["source", "updated_at"])
+    return job, source
+
+
+def _import_content(job, source, kind, content, category, progress=None, report=None):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _fail(job, "The file is not UTF-8 text.", source)
+    try:
+        items = parsers.parse(kind, text)
+    except parsers.ImportFailed as exc:
+        return _fail(job, str(exc), source)
+    if not items:
+        return _fail(job, "The file holds no questions and answers.", source)
+    if len(items) > MAX_ITEMS:
+        return _fail(job, f"The file holds {len(items)} items; import at most {MAX_ITEMS} at once.", source)
+    return _run(job=job, source=source, items=items, default_category=category, progress=progress, report=report)
 
 
 def _run(*, job, source, items, default_category, progress=None, report=None) -> ImportJob:

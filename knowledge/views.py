@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -139,8 +140,11 @@ class KnowledgeImportViewSet(KnowledgeRoles, GymScopedViewSet):
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(tags=["knowledge"], summary="Import a CSV, JSON or Markdown file",
+                   description="A file up to KNOWLEDGE_IMPORT_INLINE_MAX_BYTES (512 KB) is imported at once (201, "
+                               "the job done); a larger one by a worker (202, the job pending).",
                    request={"multipart/form-data": FileImportSerializer},
-                   responses={201: ImportJobSerializer, 413: OpenApiResponse(description="File too large")})
+                   responses={201: ImportJobSerializer, 202: ImportJobSerializer,
+                              413: OpenApiResponse(description="File too large")})
     @action(detail=False, methods=["post"], url_path="file", parser_classes=[MultiPartParser, FormParser])
     def file(self, request):
         params = FileImportSerializer(data=request.data)
@@ -148,12 +152,15 @@ class KnowledgeImportViewSet(KnowledgeRoles, GymScopedViewSet):
         upload = params.validated_data["file"]
         if upload.size > services.MAX_IMPORT_BYTES:
             raise PayloadTooLarge(f"The file is larger than {services.MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        large = upload.size > settings.KNOWLEDGE_IMPORT_INLINE_MAX_BYTES
+        start = services.import_file_queue if large else services.import_file
         try:
-            job = services.import_file(gym=self.gym, file_name=upload.name, content=upload.read(),
-                                       category=params.validated_data["category"])
+            job = start(gym=self.gym, file_name=upload.name, content=upload.read(),
+                        category=params.validated_data["category"])
         except ValueError as exc:
             raise ValidationError({"file": [str(exc)]})
-        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+        answer = status.HTTP_202_ACCEPTED if large else status.HTTP_201_CREATED
+        return Response(ImportJobSerializer(job).data, status=answer)
 
     @extend_schema(tags=["knowledge"], summary="An import's outcome",
                    parameters=[OpenApiParameter("job_id", str, OpenApiParameter.PATH, description="The job id.")])

@@ -280,3 +280,5 @@ DIALER_RETRY_BACKOFF_SECONDS = env.int("DIALER_RETRY_BACKOFF_SECONDS", default=3
 INTAKE_THROTTLE_RATE = env.str("INTAKE_THROTTLE_RATE", default="60/min")
 # Lead imports (leads/import_jobs.py): a CSV with more rows is imported by a worker as a job (202).
 LEAD_IMPORT_INLINE_MAX_ROWS = env.int("LEAD_IMPORT_INLINE_MAX_ROWS", default=2000)
+# Knowledge file imports: a larger file is imported by a worker (202, the job pending).
+KNOWLEDGE_IMPORT_INLINE_MAX_BYTES = env.int("KNOWLEDGE_IMPORT_INLINE_MAX_BYTES", default=512 * 1024)

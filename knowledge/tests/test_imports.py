@@ -263,3 +263,37 @@ class TestFileImport:
                                                                   "\"Yes, from the file.\"\n")}, format="multipart")
         manual.refresh_from_db()
         assert manual.answer == "Typed by hand, keep it."
+
+
+@pytest.mark.django_db
+class TestLargeFileImport:
+    CSV = "question,answer\nDo you have lockers?,Yes in both changing rooms.\nIs there a sauna?,Yes a Finnish one.\n"
+
+    def test_a_large_file_is_imported_by_a_worker(self, manager_client, gym, settings):
+        settings.KNOWLEDGE_IMPORT_INLINE_MAX_BYTES = 20
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = manager_client.post(FILE_IMPORT, {"file": upload("big.csv", self.CSV), "category": "facilities"},
+                                           format="multipart")
+        assert response.status_code == 202, response.content
+        assert response.json()["status"] == "pending"
+        body = manager_client.get(f"{URL_IMPORT}/{response.json()['job_id']}").json()
+        assert (body["status"], body["created"], body["failed"]) == ("completed", 2, 0)
+        assert set(KnowledgeEntry.objects.for_gym(gym).values_list("category", flat=True)) == {"facilities"}
+        job = ImportJob.objects.for_gym(gym).get(pk=body["job_id"])
+        assert bytes(job.content) == b""  # the file is dropped once imported
+        assert services.import_file_run(gym=gym, job_id=job.pk) is None  # delivered twice: imported once
+        assert KnowledgeEntry.objects.for_gym(gym).count() == 2
+
+    def test_a_large_unreadable_file_fails_its_job(self, manager_client, gym, settings):
+        settings.KNOWLEDGE_IMPORT_INLINE_MAX_BYTES = 20
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            job_id = manager_client.post(FILE_IMPORT, {"file": upload("big.csv", b"\xff\xfe" + b"\x00x" * 40)},
+                                         format="multipart").json()["job_id"]
+        body = manager_client.get(f"{URL_IMPORT}/{job_id}").json()
+        assert body["status"] == "failed" and body["errors"][-1]["message"] == "The file is not UTF-8 text."
+
+    def test_a_large_file_of_an_unknown_type_is_400(self, manager_client, settings):
+        settings.KNOWLEDGE_IMPORT_INLINE_MAX_BYTES = 20
+        response = manager_client.post(FILE_IMPORT, {"file": upload("big.xlsx", "x" * 100)}, format="multipart")
+        assert response.status_code == 400 and "file" in response.json()
+        assert not ImportJob.objects.exists()
