@@ -245,12 +245,7 @@ LOGGING = {
 # CELERY_BROKER_URL, else REDIS_URL; with neither (a first run on a laptop) messages go through files
 # under CELERY_FILESYSTEM_BROKER_DIR, which needs no server but serves one machine only.
 CELERY_FILESYSTEM_BROKER_DIR = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / ".celery")))
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
-if not DEBUG and not CELERY_BROKER_URL:
-    # Files serve one machine only: web and workers on different machines would never meet.
-    raise ImproperlyConfigured("CELERY_BROKER_URL (or REDIS_URL) must name the task broker, e.g. "
-                               "redis://host:6379/0, when DJANGO_DEBUG=false.")
-CELERY_BROKER_URL = CELERY_BROKER_URL or "filesystem://"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = str(CELERY_FILESYSTEM_BROKER_DIR / "queue")
     CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": _queue_dir, "data_folder_out": _queue_dir,

@@ -17,7 +17,7 @@ APP_ORIGIN = "https://app.example.com"
 
 def production_env(**overrides):
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DJANGO_", "JWT_", "CORS_", "FIELD_ENCRYPTION_", "CELERY_", "REDIS_"))}
+           if not key.startswith(("DJANGO_", "JWT_", "CORS_", "FIELD_ENCRYPTION_"))}
     env.update({
         "DJANGO_SETTINGS_MODULE": "reps_dashboard.settings",
         "DJANGO_DEBUG": "false",
@@ -28,7 +28,6 @@ def production_env(**overrides):
         "CORS_ALLOWED_ORIGINS": APP_ORIGIN,
         # Nothing here needs a table: an empty in-memory database keeps the check off any real one.
         "DATABASE_URL": "sqlite:///:memory:",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",  # only named: nothing here connects to it
     })
     env.update(overrides)
     return env
@@ -44,8 +43,7 @@ def test_check_deploy_is_clean_with_production_environment_variables():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "JWT_SIGNING_KEY", "FIELD_ENCRYPTION_KEY", "DJANGO_ALLOWED_HOSTS",
-                                     "CELERY_BROKER_URL"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "JWT_SIGNING_KEY", "FIELD_ENCRYPTION_KEY", "DJANGO_ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_a_real_secret_or_hosts(missing):
     result = run(["manage.py", "check"], production_env(**{missing: ""}))
     assert result.returncode != 0
