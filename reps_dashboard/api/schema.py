@@ -58,7 +58,7 @@ class AutoSchema(openapi.AutoSchema):
         codes = {}
         if self.method != "DELETE":
             codes["400"] = ValidationErrorSerializer
-        public = any(p is permissions.AllowAny for p in getattr(view, "permission_classes", []))
+        public = any(issubclass(p, permissions.AllowAny) for p in getattr(view, "permission_classes", []))
         if not public or getattr(view, "authentication_classes", None):
             codes["401"] = ErrorSerializer
         if not public:

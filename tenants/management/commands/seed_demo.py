@@ -1,16 +1,15 @@
-import importlib
 import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from reps_dashboard.project_apps import app_modules
 from tenants import demo
 from tenants.models import Gym
 from tenants.scope import gym_scope
 
-# Each domain app may ship ``<app>/demo.py`` with ``seed(*, gym, rng, stdout)``; they run in
-# this order, inside one transaction and the demo gym's scope.
-DOMAIN_APPS = ["leads", "calls", "appointments", "knowledge", "voice"]
+# Each project app may ship ``<app>/demo.py`` with ``seed(*, gym, rng, stdout)``; they run in
+# INSTALLED_APPS order, after the tenancy's own seed, inside one transaction and the demo gym's scope.
 
 
 class Command(BaseCommand):
@@ -32,14 +31,9 @@ class Command(BaseCommand):
                 demo.delete_gym(existing)
             gym = demo.seed_tenancy(rng=rng)
             with gym_scope(gym):
-                for app in DOMAIN_APPS:
-                    try:
-                        module = importlib.import_module(f"{app}.demo")
-                    except ModuleNotFoundError as exc:
-                        if exc.name != f"{app}.demo":
-                            raise
-                        continue
-                    module.seed(gym=gym, rng=rng, stdout=self.stdout)
+                for module in app_modules("demo"):
+                    if module is not demo:
+                        module.seed(gym=gym, rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo gym {gym.name} ready ({gym.id})."))
         self._print_logins()
 
