@@ -1,5 +1,4 @@
 from django.db.models import F, OrderBy
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
@@ -9,8 +8,8 @@ from rest_framework.response import Response
 from leads.activity import Actor
 from reps_dashboard.api.tallied import TalliedListMixin
 from tenants.api.viewsets import GymScopedModelViewSet
-from tenants.models import Branch
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
+from tenants.selectors import branch_get
 
 from . import availability as slots
 from . import selectors, services
@@ -141,10 +140,7 @@ class AppointmentViewSet(TalliedListMixin, GymScopedModelViewSet):
                    parameters=[OpenApiParameter("branch_id", OpenApiTypes.UUID, OpenApiParameter.PATH)])
     @action(detail=False, methods=["get"], url_path=rf"branch/(?P<branch_id>{UUID_PATTERN})")
     def branch(self, request, branch_id=None):
-        try:
-            branch = Branch.objects.for_gym(self.gym).get(pk=branch_id)
-        except Branch.DoesNotExist:
-            raise Http404
+        branch = branch_get(gym=self.gym, branch_id=branch_id)
         self.path_filters = {"branch_id": branch}
         return self._list(self.get_queryset().filter(branch=branch))
 
