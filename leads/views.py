@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from reps_dashboard.api.errors import PayloadTooLarge
+from reps_dashboard.api.routers import UUID_PATTERN
 from reps_dashboard.api.schema import AutoSchema, ValidationErrorSerializer
 from reps_dashboard.api.tallied import TalliedListMixin
 from tenants.api.viewsets import GymScopedViewSet
@@ -36,8 +37,6 @@ from .serializers import (
     TagIdsSerializer,
 )
 
-# /api/leads/{id} must not swallow /api/leads/prioritized, /import, /export, /branch/...
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 _WITH_EXTRAS = {"export", "retrieve"}
 
 
@@ -96,7 +95,6 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     sort_fields = {"created_at": "created_at", "updated_at": "updated_at", "first_name": "first_name",
                    "last_name": "last_name", "last_called": "last_called", "score": "score", "status": "status"}
     default_sort = "-created_at"
-    sort_nulls_last = ("last_called", "score")
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES  # agents create and update leads
     delete_roles = ADMIN_MANAGER

@@ -20,6 +20,7 @@ from knowledge.serializers import EntrySerializer, SearchParamsSerializer, Searc
 from leads.models import Lead
 from leads.services import lead_set_do_not_call
 from reps_dashboard.api.parsers import StrictJSONParser
+from reps_dashboard.api.routers import UUID_PATTERN
 from reps_dashboard.api.schema import ErrorSerializer
 from tenants.api.viewsets import GymScopedViewSet
 from tenants.authentication import ApiKeyAuthentication
@@ -45,7 +46,6 @@ from .serializers import (
 
 logger = logging.getLogger(__name__)
 TAG = ["voice agent"]
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 VOICE_AGENT = services.VOICE_AGENT
 
 
