@@ -14,9 +14,7 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from reps_dashboard.tests.hardening import raw_schema
-from reps_dashboard.tests.routes import ANY_ID, PARAM, routes
-from tenants import tokens
-from tenants.api_keys import api_key_create
+from reps_dashboard.tests.routes import ANY_ID, PARAM, routes, view_class
 from tenants.authentication import ApiKeyAuthentication
 from tenants.models import Role, User
 from tenants.permissions import HasRole, permission_set_name
@@ -93,8 +91,6 @@ def _operations():
 
 
 def _set_of(path):
-    from reps_dashboard.tests.routes import view_class
-
     return permission_set_name(view_class(path).permission_classes)
 
 
@@ -105,28 +101,14 @@ def _send(client, method, path):
     return getattr(client, method)(url)
 
 
-def _token_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens.issue_pair(user)['access_token']}")
-    return client
-
-
-@pytest.fixture
-def key_client(gym):
-    _, raw = api_key_create(gym=gym, name="dialer")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    return client
-
-
 @pytest.mark.parametrize("method,path", _operations())
-def test_credentials_are_required_and_kept_apart(method, path, db, admin_user, key_client):
+def test_credentials_are_required_and_kept_apart(method, path, api_client, admin_user, key_client):
     kind = _set_of(path)
     if kind in PUBLIC_SETS:
         return  # its own credential (a password, a refresh token, a signature) is checked by the view
     assert _send(APIClient(), method, path).status_code == 401, "no credentials"
-    gymless = _token_client(User.objects.create_superuser("root@ops.example", "long-enough-pass-1"))
-    staff = _token_client(admin_user)
+    gymless = api_client(User.objects.create_superuser("root@ops.example", "long-enough-pass-1"))
+    staff = api_client(admin_user)
     if kind == "tenant":
         assert _send(gymless, method, path).status_code == 403, "a gym-less account"
         assert _send(key_client, method, path).status_code == 401, "a gym API key on a staff endpoint"
@@ -172,9 +154,8 @@ def _staff_operations():
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.MANAGER])
 @pytest.mark.parametrize("method,path", _staff_operations())
-def test_role_matrix(method, path, role, gym, branch):
-    user = UserFactory(gym=gym, branch=branch, role=role)
-    response = _send(_token_client(user), method, path)
+def test_role_matrix(method, path, role, gym, branch, api_client):
+    response = _send(api_client(UserFactory(gym=gym, branch=branch, role=role)), method, path)
     if role_may(role, method, path):
         assert response.status_code != 403, f"{role} refused: {response.content[:200]}"
     else:
