@@ -17,7 +17,7 @@ one of these named sets, each a deliberate choice the convention tests know by r
 
 from rest_framework import permissions
 
-from .models import Role
+from .roles import Role
 
 ALL_ROLES = frozenset(Role.values)
 ADMIN = frozenset({Role.ADMIN})

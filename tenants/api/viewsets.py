@@ -26,13 +26,14 @@ class GymScopedViewSet(viewsets.GenericViewSet):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        overridden = [name for name in cls._sealed if name in cls.__dict__]
+        # Resolved through the bases, so a mixin listed before this class cannot override them either.
+        overridden = [name for name in cls._sealed if getattr(cls, name) is not getattr(GymScopedViewSet, name)]
         if overridden:
             raise TypeError(
                 f"{cls.__name__} overrides {', '.join(overridden)}; narrow the gym-scoped queryset in "
                 "scope_queryset() and declare roles with read_roles/write_roles/action_roles instead."
             )
-        if "queryset" in cls.__dict__:
+        if cls.queryset is not None:
             raise TypeError(f"{cls.__name__} sets queryset; declare model and scope_queryset() instead.")
         cls._check_permission_set(cls.permission_classes, cls.__name__)
         for extra in cls.get_extra_actions():

@@ -52,10 +52,13 @@ def test_viewsets_cannot_override_get_queryset_or_get_object():
         type("Leaky", (GymScopedViewSet,), {"queryset": Tag.all_gyms.all()})
 
 
-@pytest.mark.parametrize("name", ["get_permissions", "check_permissions", "check_object_permissions"])
-def test_viewsets_cannot_override_the_permission_checks(name):
+@pytest.mark.parametrize("name", ["get_permissions", "check_permissions", "check_object_permissions", "get_queryset"])
+def test_viewsets_cannot_override_the_permission_checks_not_even_through_a_mixin(name):
     with pytest.raises(TypeError, match="read_roles"):
         type("Open", (GymScopedViewSet,), {name: lambda self, *args: []})
+    mixin = type("OpenMixin", (), {name: lambda self, *args: []})
+    with pytest.raises(TypeError, match="read_roles"):
+        type("Open", (mixin, GymScopedViewSet), {})
 
 
 def test_viewsets_keep_a_named_permission_set_on_the_class_and_on_actions():
