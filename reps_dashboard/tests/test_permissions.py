@@ -38,6 +38,14 @@ def _name(route):
     return f"{route.path} ({route.name})"
 
 
+def test_a_view_that_says_nothing_gets_the_gym_permissions():
+    class Forgetful(APIView):
+        pass
+
+    assert permission_set_name(Forgetful.permission_classes) == "tenant"
+    assert any(isinstance(check, HasRole) for check in Forgetful().get_permissions())
+
+
 def test_every_api_route_is_a_drf_view_with_a_named_permission_set():
     problems = []
     for route in routes():
