@@ -12,7 +12,6 @@ tenant model is covered without anyone remembering to:
   is known: ``api_key_lookup`` admits exactly the row whose digest the request presented. Likewise a
   model with ``rls_lookup_by_id = True`` (a webhook's integration, found by the id in its URL) gets
   ``row_lookup``: reading, and only reading, the one row whose id the request set (``set_row_lookup``).
-
 * **Same-gym foreign keys.** For every foreign key from a tenant table to a tenant table (or to a
   user), a composite ``(gym_id, <fk>) -> target(gym_id, id)`` constraint, so the database itself
   refuses a call, appointment or timeline entry pointing at another gym's lead.
