@@ -3,7 +3,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from reps_dashboard.api.routers import path_both, router
-from reps_dashboard.views import health
 
 # Each domain app registers its viewsets on the shared router and may add hand-written routes.
 app_urlpatterns = []
@@ -12,7 +11,6 @@ for app in ("tenants", "leads", "calls", "appointments", "knowledge", "analytics
     app_urlpatterns += getattr(module, "urlpatterns", [])
 
 urlpatterns = [
-    path_both("health", health, name="health"),
     path_both("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path_both("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path_both("api/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
