@@ -9,6 +9,8 @@ django-structlog carries the request id of the request that queued a task into t
 Records of other libraries (Django, gunicorn, Celery) go through the same formatter.
 """
 
+import logging
+
 import structlog
 
 # Applied to every record, structlog's own and the standard library's.
@@ -23,6 +25,7 @@ SHARED_PROCESSORS = [
 
 
 def configure_structlog() -> None:
+    logging.captureWarnings(True)  # Python warnings become log lines of the same format ("py.warnings")
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

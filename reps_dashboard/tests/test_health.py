@@ -31,7 +31,7 @@ def test_ready_is_503_when_a_migration_is_not_applied(client, monkeypatch):
 
 
 def test_ready_pings_the_configured_broker(client, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/13"
     assert client.get("/health/ready").json()["broker"] == "ok"
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     response = client.get("/health/ready")
@@ -40,8 +40,8 @@ def test_ready_pings_the_configured_broker(client, settings):
 
 def test_the_broker_falls_back_to_redis_url(settings):
     settings.CELERY_BROKER_URL = ""
-    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
-    assert health.broker_url() == "redis://127.0.0.1:6379/15"
+    settings.REDIS_URL = "redis://127.0.0.1:6379/13"
+    assert health.broker_url() == "redis://127.0.0.1:6379/13"
 
 
 def test_a_probe_by_ip_outside_allowed_hosts_gets_its_answer(client, settings, caplog):
