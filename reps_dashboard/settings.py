@@ -280,8 +280,8 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-# /health is probed over plain HTTP by load balancers.
-SECURE_REDIRECT_EXEMPT = [r"^health(/live|/ready)?/?$", r"^metrics/?$"]
+# Health probes and /metrics are answered before this redirect (reps_dashboard/probes.py): load
+# balancers and Prometheus reach them over plain HTTP.
 
 # Logs (reps_dashboard/logs.py): JSON lines in production, readable lines when debugging;
 # LOG_FORMAT=json|console overrides the choice.
