@@ -2,14 +2,13 @@ from django.apps import AppConfig
 
 
 class ProjectConfig(AppConfig):
-    """The project package as an app: wires observability into Celery when Celery is installed (task
-    metrics; the worker keeps Django's logging instead of installing its own)."""
+    """The project package as an app: wires logging, metrics and the database-role check into the
+    Celery worker when Celery is installed (``reps_dashboard/worker_hooks.py``)."""
 
     name = "reps_dashboard"
     verbose_name = "Reps Dashboard"
 
     def ready(self):
-        from . import logs, metrics
+        from . import worker_hooks
 
-        metrics.connect_task_metrics()
-        logs.connect_celery_logging()
+        worker_hooks.connect()

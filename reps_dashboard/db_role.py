@@ -2,8 +2,8 @@
 
 PostgreSQL lets a superuser (or a role with BYPASSRLS) read every gym's rows whatever the policies say,
 and the tables' owner can switch the policies off. Serving as either silently removes the database's
-own net under the application's gym scoping, so every web process says so loudly at startup
-(``reps_dashboard/wsgi.py``). The fix: docs/operations.md, "The database role".
+own net under the application's gym scoping, so every web and worker process says so loudly at
+startup (``reps_dashboard/wsgi.py``, ``reps_dashboard/worker_hooks.py``). The fix: docs/operations.md, "The database role".
 """
 
 import logging
@@ -15,7 +15,7 @@ logger = logging.getLogger("reps_dashboard.db_role")
 
 def serving_role_problems(connection=None) -> list[str]:
     """Why row-level security would not bind the connection's role (empty: it binds, or not PostgreSQL)."""
-    from tenants.rls import tenant_models
+    from tenants.rls_install import tenant_models
 
     connection = connection or default_connection
     if connection.vendor != "postgresql":

@@ -109,22 +109,3 @@ def bound(**values):
     """Context manager: the fields are on every log line inside, then put back as they were."""
     return structlog.contextvars.bound_contextvars(**_texts(values))
 
-
-
-def _keep_django_logging(**kwargs):
-    """Celery's ``setup_logging`` signal: with a receiver connected, Celery leaves logging as Django's
-    ``LOGGING`` configured it, so worker lines have the same format and fields as the web's."""
-    import logging.config
-
-    from django.conf import settings
-
-    logging.config.dictConfig(settings.LOGGING)
-
-
-def connect_celery_logging() -> bool:
-    try:
-        from celery import signals
-    except ImportError:
-        return False
-    signals.setup_logging.connect(_keep_django_logging, weak=False, dispatch_uid="reps.logs.setup_logging")
-    return True

@@ -32,28 +32,16 @@ def _task_name(sender) -> str:
     return getattr(sender, "name", None) or "unknown"
 
 
-def _succeeded(sender=None, **kwargs):
+def task_succeeded(sender=None, **kwargs):
     TASKS.labels(task=_task_name(sender), state="succeeded").inc()
 
 
-def _failed(sender=None, **kwargs):
+def task_failed(sender=None, **kwargs):
     TASKS.labels(task=_task_name(sender), state="failed").inc()
 
 
-def _retried(sender=None, **kwargs):
+def task_retried(sender=None, **kwargs):
     TASKS.labels(task=_task_name(sender), state="retried").inc()
-
-
-def connect_task_metrics() -> bool:
-    """Counts Celery task outcomes; False (and nothing connected) when Celery is not installed."""
-    try:
-        from celery import signals
-    except ImportError:
-        return False
-    signals.task_success.connect(_succeeded, weak=False, dispatch_uid="reps.metrics.task_success")
-    signals.task_failure.connect(_failed, weak=False, dispatch_uid="reps.metrics.task_failure")
-    signals.task_retry.connect(_retried, weak=False, dispatch_uid="reps.metrics.task_retry")
-    return True
 
 
 def metrics(request):

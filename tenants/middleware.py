@@ -61,6 +61,7 @@ class TenantMiddleware:
             session_user = getattr(request, "user", None)
             if session_user is not None and session_user.is_authenticated:
                 user = session_user
+                logs.bind(user_id=user.pk)
                 if user.is_superuser:
                     request.gym = None
                     with unscoped(f"admin superuser {user.pk} {request.method} {request.path}"):

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import structlog
 
-from reps_dashboard import logs, metrics
+from reps_dashboard import logs, metrics, worker_hooks
 from tenants.scope import gym_scope
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_metrics_show_requests_by_view_database_time_tasks_and_dial_outcomes(adm
     admin_client.get(f"/api/leads/{uuid.uuid4()}")
     metrics.record_dial_outcome("placed")
     metrics.record_dial_outcome("Not a label!")
-    metrics._failed(sender=type("Task", (), {"name": "voice.tasks.dial"})())
+    metrics.task_failed(sender=type("Task", (), {"name": "voice.tasks.dial"})())
     response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer t0ken-for-prometheus", HTTP_HOST="10.0.0.9")
     assert response.status_code == 200
     text = response.content.decode()
@@ -102,7 +102,7 @@ def test_metrics_show_requests_by_view_database_time_tasks_and_dial_outcomes(adm
 
 def test_task_outcomes_are_counted_from_celerys_signals():
     signals = pytest.importorskip("celery.signals")
-    assert metrics.connect_task_metrics()
+    assert worker_hooks.connect()
     task = type("Task", (), {"name": "tests.sample"})()
     before = metrics.TASKS.labels(task="tests.sample", state="succeeded")._value.get()
     signals.task_success.send(sender=task, result=None)
@@ -121,3 +121,19 @@ def test_a_malformed_id_is_a_json_404_even_in_debug_mode(admin_client, settings)
     assert response["Content-Type"].startswith("application/json")
     assert response.json() == {"detail": "Not found."}
     assert admin_client.get("/api/no-such-thing/").json() == {"detail": "Not found."}
+
+
+def test_the_worker_keeps_djangos_logging_binds_task_ids_and_checks_its_database_role(monkeypatch):
+    signals = pytest.importorskip("celery.signals")
+    from celery import Celery
+    from django_structlog.celery.steps import DjangoStructLogInitStep
+
+    assert worker_hooks.connect()
+    assert signals.setup_logging.receivers  # a receiver: Celery does not replace our handlers
+    app = Celery("reps-ops-test")
+    signals.celeryd_init.send(sender="worker@test", instance=type("Worker", (), {"app": app})(), conf=app.conf)
+    assert DjangoStructLogInitStep in app.steps["worker"]
+    checked = []
+    monkeypatch.setattr("reps_dashboard.db_role.warn_if_rls_does_not_bind", lambda: checked.append(True))
+    signals.worker_ready.send(sender=None)
+    assert checked == [True]

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from tenants.management.secret_input import secret_from
-from tenants.rls import app_role_grants
+from tenants.rls_install import app_role_grants
 
 PASSWORD_VARIABLE = "DATABASE_APP_PASSWORD"
 
