@@ -51,15 +51,23 @@ def broker_url() -> str:
     return getattr(settings, "CELERY_BROKER_URL", "") or settings.REDIS_URL
 
 
-def broker_ok(url: str) -> bool:
-    import redis
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
+
+def broker_ok(url: str) -> bool:
+    """A Redis broker answers PING; any other (RabbitMQ...) accepts a connection through kombu,
+    Celery's own transport library."""
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
+        if url.startswith(REDIS_SCHEMES):
+            import redis
+
+            with redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2) as client:
+                return bool(client.ping())
+        from kombu import Connection
+
+        with Connection(url, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1)
+        return True
     except Exception:
         logger.warning("health: broker unreachable", exc_info=True)
         return False

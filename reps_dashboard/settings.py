@@ -182,6 +182,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|health)(/.*)?$"
+# The SPA may read these answer headers: the request id to quote, and how long to wait after a 429.
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 
 KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS = env.bool("KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS", default=False)
 

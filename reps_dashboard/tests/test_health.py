@@ -57,3 +57,10 @@ def test_a_probe_by_ip_outside_allowed_hosts_gets_its_answer(client, settings, c
 def test_probes_accept_only_reads(client):
     response = client.post("/health/ready")
     assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+
+
+def test_a_broker_other_than_redis_is_checked_through_kombu(client, settings):
+    pytest.importorskip("kombu")
+    settings.CELERY_BROKER_URL = "amqp://guest:guest@127.0.0.1:1//"  # nothing listens there
+    response = client.get("/health/ready")
+    assert response.status_code == 503 and response.json()["broker"] == "unavailable"

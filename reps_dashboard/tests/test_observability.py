@@ -36,6 +36,13 @@ def test_a_request_id_from_the_proxy_is_logged_and_returned(admin_client, json_l
     assert finished and all(line["request_id"] == "proxy-id-42" for line in finished)
 
 
+def test_the_spa_may_read_the_request_id_and_retry_after_across_origins(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    response = client.get("/api/leads", HTTP_ORIGIN="https://app.example.com")
+    exposed = {name.strip().lower() for name in response["Access-Control-Expose-Headers"].split(",")}
+    assert {"x-request-id", "retry-after"} <= exposed
+
+
 def test_without_a_proxy_id_one_is_generated_per_request(client):
     first, second = client.get("/api/leads")["X-Request-ID"], client.get("/api/leads")["X-Request-ID"]
     assert first != second
