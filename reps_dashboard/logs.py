@@ -89,7 +89,6 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request_id = structlog.contextvars.get_contextvars().get("request_id")
-        request.request_id = request_id
         response = self.get_response(request)
         if request_id:
             response["X-Request-ID"] = request_id
