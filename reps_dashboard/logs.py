@@ -10,6 +10,7 @@ Records of other libraries (Django, gunicorn, Celery) go through the same format
 """
 
 import logging
+import re
 
 import structlog
 
@@ -78,6 +79,24 @@ def gunicorn_logconfig(*, json: bool, level: str) -> dict:
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     }
     return config
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class UpstreamRequestIdMiddleware:
+    """Runs before django-structlog's request middleware: an ``X-Request-ID`` that is not a short
+    token (letters, digits, ``. _ : -``, at most 128) is dropped, so a new id is generated instead of
+    echoing whatever a client sent into the logs and the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.META.get("HTTP_X_REQUEST_ID")
+        if given is not None and not _REQUEST_ID.match(given):
+            del request.META["HTTP_X_REQUEST_ID"]
+        return self.get_response(request)
 
 
 class RequestIdMiddleware:

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "reps_dashboard.logs.UpstreamRequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
     "reps_dashboard.logs.RequestIdMiddleware",
     "reps_dashboard.middleware.RequestGuardMiddleware",

@@ -43,6 +43,13 @@ def test_the_spa_may_read_the_request_id_and_retry_after_across_origins(client, 
     assert {"x-request-id", "retry-after"} <= exposed
 
 
+@pytest.mark.parametrize("given", ["x" * 129, "has space", "<script>", ""])
+def test_a_request_id_that_is_not_a_short_token_is_replaced(client, given):
+    returned = client.get("/api/leads", HTTP_X_REQUEST_ID=given)["X-Request-ID"]
+    assert returned != given
+    uuid.UUID(returned)
+
+
 def test_without_a_proxy_id_one_is_generated_per_request(client):
     first, second = client.get("/api/leads")["X-Request-ID"], client.get("/api/leads")["X-Request-ID"]
     assert first != second
