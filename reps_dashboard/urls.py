@@ -4,14 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from reps_dashboard.api.routers import path_both, router
 from reps_dashboard.project_apps import app_modules
-from reps_dashboard.views import health
 
 # Each project app (INSTALLED_APPS) registers its viewsets on the shared router in its urls.py and
 # may add hand-written routes there.
 app_urlpatterns = [pattern for module in app_modules("urls") for pattern in getattr(module, "urlpatterns", [])]
 
 urlpatterns = [
-    path_both("health", health, name="health"),
     path_both("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path_both("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path_both("api/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -153,19 +153,24 @@ def install(connection=None, verbosity=1) -> None:
             statements.append(
                 f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} FOREIGN KEY (gym_id, {q(field.column)}) "
                 f"REFERENCES {q(target._meta.db_table)} (gym_id, id) DEFERRABLE INITIALLY DEFERRED")
-    role = settings.DATABASE_APP_ROLE
-    if role:
-        statements += [
-            f"GRANT USAGE ON SCHEMA public TO {q(role)}",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q(role)}",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q(role)}",
-        ]
+    if settings.DATABASE_APP_ROLE:
+        statements += app_role_grants(settings.DATABASE_APP_ROLE, connection)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
     if verbosity and statements:
         logger.info("row-level security: %d statements applied on %d tenant tables", len(statements),
                     len(tenant_models()))
+
+
+def app_role_grants(role: str, connection=None) -> list[str]:
+    """What the serving role needs on the tables (and no more: it owns nothing, so RLS binds it)."""
+    q = (connection or default_connection).ops.quote_name
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {q(role)}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q(role)}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q(role)}",
+    ]
 
 
 def same_gym_constraint_name(model, field) -> str:

@@ -56,7 +56,8 @@ class AutoSchema(openapi.AutoSchema):
     def _error_responses(self):
         view = self.view
         codes = {}
-        if self.method != "DELETE":
+        # A DELETE reads nothing to validate, unless it declares query parameters (``delete_entries``).
+        if self.method != "DELETE" or self.get_override_parameters():
             codes["400"] = ValidationErrorSerializer
         public = any(issubclass(p, permissions.AllowAny) for p in getattr(view, "permission_classes", []))
         if not public or getattr(view, "authentication_classes", None):

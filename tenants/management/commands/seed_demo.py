@@ -1,6 +1,7 @@
 import random
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from reps_dashboard.project_apps import app_modules
@@ -18,8 +19,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true", help="Delete the demo gym first and seed it anew.")
         parser.add_argument("--seed", type=int, default=42, help="Random seed (same seed, same data).")
+        parser.add_argument("--force", action="store_true",
+                            help="Seed even with DJANGO_DEBUG=false (the demo logins share a published password).")
 
     def handle(self, *args, **options):
+        if not settings.SEED_DEMO_ALLOWED and not options["force"]:
+            raise CommandError(
+                "seed_demo refuses to run with DJANGO_DEBUG=false: its logins share a published password. "
+                "Use --force if this really is a throwaway demo server."
+            )
         existing = Gym.objects.filter(name=demo.GYM_NAME).first()
         if existing and not options["reset"]:
             self.stdout.write(f"The demo gym already exists ({existing.id}); use --reset to rebuild it.")
