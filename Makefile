@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker test setup migrate serve bench bench-import bench-analytics bench-background clean
+.PHONY: run worker test setup migrate serve bench bench-import bench-analytics bench-background openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench-analytics: migrate
 # DATABASE_URL=postgres://postgres@127.0.0.1:5432/reps_bg_bench make bench-background
 bench-background: migrate
 	$(BIN)/python bench/background_bench.py $(BENCH_ARGS)
+
+# Regenerate the committed OpenAPI file after an API change (a test fails while it differs from the served schema).
+openapi: setup
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 clean:
 	rm -rf $(VENV) db.sqlite3

@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -12,12 +11,15 @@ from rest_framework.views import APIView
 
 from calls.queueing import call_queue_for_new_lead
 from reps_dashboard.api.errors import PayloadTooLarge
+from reps_dashboard.api.routers import UUID_PATTERN
 from reps_dashboard.api.schema import AutoSchema, ValidationErrorSerializer
 from reps_dashboard.api.tallied import TalliedListMixin
+from reps_dashboard.errors import NotFound
 from tenants.api.viewsets import GymScopedViewSet
 from tenants.authentication import ApiKeyAuthentication
-from tenants.models import ApiKeyScope, Branch
+from tenants.models import ApiKeyScope
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES, IsGymApiKey
+from tenants.selectors import branch_get
 
 from . import selectors, services
 from .activity import Actor
@@ -45,8 +47,6 @@ from .serializers import (
 )
 from .throttles import IntakeKeyThrottle
 
-# /api/leads/{id} must not swallow /api/leads/prioritized, /import, /export, /branch/...
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 _WITH_EXTRAS = {"export", "retrieve"}
 
 
@@ -105,7 +105,6 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     sort_fields = {"created_at": "created_at", "updated_at": "updated_at", "first_name": "first_name",
                    "last_name": "last_name", "last_called": "last_called", "score": "score", "status": "status"}
     default_sort = "-created_at"
-    sort_nulls_last = ("last_called", "score")
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES  # agents create and update leads
     delete_roles = ADMIN_MANAGER
@@ -148,9 +147,7 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     @extend_schema(tags=["leads"], summary="Create a lead", request=LeadWriteSerializer,
                    responses={201: LeadDetailSerializer})
     def create(self, request):
-        fields = self._validated(LeadWriteSerializer, request.data)
-        fields.setdefault("branch", request.user.branch)
-        lead = services.lead_create(gym=self.gym, actor=self.actor, **fields)
+        lead = services.lead_create(gym=self.gym, actor=self.actor, **self._validated(LeadWriteSerializer, request.data))
         call_queue_for_new_lead(gym=self.gym, lead=lead)  # speed to lead, when the gym has it on
         return self._detail(lead, status.HTTP_201_CREATED)
 
@@ -207,10 +204,7 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     @action(detail=False, methods=["get"], url_path=r"branch/(?P<branch_id>[^/.]+)", url_name="branch",
             filterset_class=BranchLeadFilterSet)
     def branch(self, request, branch_id=None):
-        try:
-            branch = Branch.objects.for_gym(self.gym).get(pk=branch_id)
-        except (Branch.DoesNotExist, DjangoValidationError, ValueError):
-            raise NotFound()
+        branch = branch_get(gym=self.gym, branch_id=branch_id)
         self.path_filters = {"branch_id": branch}
         return self._page(self.filter_queryset(self.get_queryset()).filter(branch=branch))
 
@@ -253,7 +247,7 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     def import_job(self, request, import_id=None):
         job = LeadImportJob.objects.for_gym(self.gym).filter(pk=import_id).first()
         if job is None:
-            raise NotFound()
+            raise NotFound()  # the same 404 as any id the gym does not have
         return Response(_job_body(job))
 
     @extend_schema(tags=["leads"], summary="Export the filtered list as CSV (manager, admin)", filters=True,
