@@ -6,7 +6,6 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 
-
 # The project package is installed as an app too (it wires the worker hooks), but it is the plumbing
 # every app builds on, not one of them.
 PROJECT_PACKAGE = "reps_dashboard"
