@@ -165,6 +165,17 @@ VALUES = {
     "GYM_ADMIN_PASSWORD": "correct-horse-battery-staple",
     "DATABASE_APP_PASSWORD": "a-long-enough-password",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
+    "CELERY_FILESYSTEM_BROKER_DIR": "/tmp/reps-celery",
+    "CELERY_QUEUE": "reps-staging",
+    "CELERY_TASK_ALWAYS_EAGER": "false",
+    "DIALER_INTERVAL_SECONDS": "10",
+    "CAMPAIGNS_INTERVAL_SECONDS": "120",
+    "CALL_MAX_DURATION_SECONDS": "1800",
+    "DIALER_MAX_ATTEMPTS": "3",
+    "DIALER_RETRY_BACKOFF_SECONDS": "20",
+    "INTAKE_THROTTLE_RATE": "30/min",
+    "KNOWLEDGE_IMPORT_INLINE_MAX_BYTES": "262144",
+    "LEAD_IMPORT_INLINE_MAX_ROWS": "1000",
 }
 
 

@@ -15,7 +15,9 @@ from rest_framework.views import APIView
 
 from reps_dashboard.tests.hardening import raw_schema
 from reps_dashboard.tests.routes import ANY_ID, PARAM, routes, view_class
+from tenants.api_keys import api_key_create
 from tenants.authentication import ApiKeyAuthentication
+from tenants.middleware import MACHINE_PREFIXES
 from tenants.models import Role, User
 from tenants.permissions import HasRole, permission_set_name
 from tenants.tests.factories import UserFactory
@@ -76,8 +78,8 @@ def test_api_keys_open_the_voice_agent_endpoints_and_nothing_else():
         machine = permission_set_name(route.permission_classes) == "api key"
         key_accepted = ApiKeyAuthentication in route.authentication_classes
         assert machine == key_accepted, f"{_name(route)}: API key accepted {key_accepted}, key permissions {machine}"
-        # The tenant middleware resolves a key's gym under /api/voice/ only.
-        assert not machine or route.path.startswith("/api/voice/"), _name(route)
+        # The tenant middleware resolves a key's gym under the machine prefixes only.
+        assert not machine or route.path.startswith(MACHINE_PREFIXES), _name(route)
         assert not machine or route.authentication_classes == [ApiKeyAuthentication], _name(route)
 
 
@@ -123,6 +125,9 @@ def test_credentials_are_required_and_kept_apart(method, path, api_client, admin
         assert _send(staff, method, path).status_code not in (401, 403), "the gym's admin"
     elif kind == "api key":
         assert _send(staff, method, path).status_code == 401, "a staff token on a machine endpoint"
+        if path.startswith("/api/intake/"):  # a key opens the endpoints of its scope only
+            assert _send(key_client, method, path).status_code == 403, "a voice key on lead capture"
+            key_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key_create(gym=admin_user.gym, name='form', scope='intake')[1]}")
         assert _send(key_client, method, path).status_code not in (401, 403), "the gym's API key"
     else:
         assert kind == "own account", kind
@@ -137,7 +142,7 @@ ADMIN_SETTINGS = ("/api/settings/gym", "/api/settings/branches", "/api/settings/
 # What an agent creates and updates (never deletes): leads, calls with their notes, appointments.
 AGENT_WRITES = ("/api/leads", "/api/calls", "/api/appointments")
 # Whole-list files move many leads at once: managers and admins.
-LEAD_FILES = ("/api/leads/import/", "/api/leads/export/")
+LEAD_FILES = ("/api/leads/import/", "/api/leads/import/{import_id}/", "/api/leads/export/")
 LEAD_TAGS = "/api/leads/{id}/tags/"  # adding or removing a tag updates the lead: every role
 
 
