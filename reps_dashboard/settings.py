@@ -112,6 +112,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "tenants.User"
+# The admin login goes through the API login's throttle and lockout (tenants/auth_backend.py).
+AUTHENTICATION_BACKENDS = ["tenants.auth_backend.GuardedModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -154,7 +156,7 @@ RETELL_API_BASE_URL = env.str("RETELL_API_BASE_URL", default="https://api.retell
 RETELL_TIMEOUT_SECONDS = env.float("RETELL_TIMEOUT_SECONDS", default=10.0)
 
 LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", default="10/min")
-# Lockout after repeated failures (tenants/lockout.py): per username and per client IP.
+# Throttle and lockout of every password check (tenants/login_guard.py): per account and per client address.
 LOGIN_LOCKOUT_USERNAME_FAILURES = env.int("LOGIN_LOCKOUT_USERNAME_FAILURES", default=5)
 LOGIN_LOCKOUT_IP_FAILURES = env.int("LOGIN_LOCKOUT_IP_FAILURES", default=20)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
@@ -175,8 +177,9 @@ REST_FRAMEWORK = {
         "reps_dashboard.api.ordering.SortByFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "reps_dashboard.api.schema.AutoSchema",
+    # Any DRF throttle counts clients as reps_dashboard/client_address.py does (set below).
+    "NUM_PROXIES": 0,
     "EXCEPTION_HANDLER": "reps_dashboard.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login_ip": LOGIN_THROTTLE_RATE, "login_username": LOGIN_THROTTLE_RATE},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -225,7 +228,17 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# How many proxies we run in front of the app append to X-Forwarded-For; the client address
+# (reps_dashboard/client_address.py) is read that many entries from the end. Without
+# DJANGO_BEHIND_PROXY the header is never believed.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
+if not BEHIND_PROXY and env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0):
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT needs DJANGO_BEHIND_PROXY=true.")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG

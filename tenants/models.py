@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from .identity import canonical_email
 from .managers import GymQuerySet, GymScopedManager, UserManager
 
 CALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -157,7 +158,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May log into the Django admin.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Bumped to revoke every token issued before (password change, deactivation).
+    # Moves on to revoke every token issued before (a new password, a deactivation: ``save``).
     token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
@@ -176,12 +177,36 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whether the row was active when loaded (None when the field was deferred).
+        self._active_when_loaded = self.__dict__.get("is_active")
+
     def __str__(self):
         return self.email
 
+    def save(self, *args, **kwargs):
+        """The email is stored in its canonical login form (``tenants.identity``).
+
+        A new password or a deactivation ends every session, whoever saves it (the API, the
+        admin, a command): ``token_version`` moves on, so every token issued before is refused.
+        Reactivating keeps the new version: old tokens stay dead. A hasher upgrade at login
+        (``check_password``) saves the password without ``set_password`` and ends nothing."""
+        self.email = canonical_email(self.email)
+        update_fields = kwargs.get("update_fields")
+        changed = {"password"} if self._password is not None else set()
+        if not self.is_active and self._active_when_loaded is not False:
+            changed.add("is_active")
+        if not self._state.adding and changed and (update_fields is None or changed & set(update_fields)):
+            self.token_version += 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "token_version"}
+        super().save(*args, **kwargs)
+        self._active_when_loaded = self.is_active
+
     def clean(self):
         super().clean()
-        self.email = (self.email or "").strip().lower()
+        self.email = canonical_email(self.email)
         if self.branch_id and self.gym_id and self.branch.gym_id != self.gym_id:
             raise ValidationError({"branch": "The branch must belong to the user's gym."})
 

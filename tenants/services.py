@@ -3,7 +3,6 @@ from django.db.models import ProtectedError, RestrictedError
 
 from reps_dashboard.api.errors import Conflict
 
-from . import tokens
 from .models import Branch, Gym, Role, User
 from .scope import gym_scope
 
@@ -26,30 +25,37 @@ def user_create(*, gym, password, **fields) -> User:
     return User.objects.create_user(fields.pop("email"), password, gym=gym, **fields)
 
 
+LAST_ADMIN = ("{email} is the gym's last active admin: make another user an active admin first, "
+              "then change this one.")
+
+
 @transaction.atomic
 def user_update(*, user: User, password=None, **fields) -> User:
-    """Role, activity or password changes revoke the user's existing tokens."""
-    revoke = password is not None or ("is_active" in fields and not fields["is_active"] and user.is_active)
+    """A new password or a deactivation ends the user's sessions (``User.save``). The gym always
+    keeps an active admin."""
+    _keep_an_active_admin(user, fields)
     for name, value in fields.items():
         setattr(user, name, value)
     if password is not None:
         user.set_password(password)
     user.save()
-    if revoke:
-        tokens.revoke_all(user)
     return user
+
+
+def _keep_an_active_admin(user: User, fields) -> None:
+    leaves = (fields.get("role", user.role) != Role.ADMIN) or not fields.get("is_active", user.is_active)
+    if not (user.is_admin and user.is_active and leaves):
+        return
+    # Locks the gym's active admins, so two admins demoting each other at once cannot both succeed.
+    admins = (User.objects.select_for_update().filter(gym_id=user.gym_id, role=Role.ADMIN, is_active=True)
+              .order_by("pk").values_list("pk", flat=True))
+    if not [pk for pk in admins if pk != user.pk]:
+        raise Conflict(LAST_ADMIN.format(email=user.email))
 
 
 def user_deactivate(*, user: User) -> None:
     """DELETE keeps the row (history keeps its author) and ends every session."""
     user_update(user=user, is_active=False)
-
-
-@transaction.atomic
-def user_change_password(*, user: User, new_password: str) -> None:
-    user.set_password(new_password)
-    user.save(update_fields=["password", "updated_at"])
-    tokens.revoke_all(user)
 
 
 def branch_delete(*, branch: Branch) -> None:
