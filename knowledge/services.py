@@ -104,6 +104,7 @@ def import_file(*, gym, file_name: str, content: bytes, category: str, dry_run: 
     """Import a CSV, JSON or Markdown file (see ``parsers``). ``ValueError`` for an unknown type
     (the caller's 400); a file that cannot be read fails the job. ``dry_run`` validates and counts
     everything and writes nothing (the job is not saved either)."""
+    file_name = file_name.replace("\x00", "")  # the database cannot store NUL characters
     kind = parsers.file_format(file_name)
     if kind is None:
         raise ValueError("Unknown file type: upload a .csv, .json or .md (Markdown) file.")
