@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reps_dashboard.api.schema import ErrorSerializer
-from reps_dashboard.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 from reps_dashboard.client_address import client_ip
+from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 
 from . import api_keys, auth_service, services, tokens
 from .models import ApiKey, Branch, Tag, User
