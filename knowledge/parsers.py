@@ -10,7 +10,7 @@ import io
 import json
 import re
 
-from reps_dashboard.csv_problems import csv_problem
+from reps_dashboard.csvtext import csv_problem
 
 
 class ImportFailed(Exception):

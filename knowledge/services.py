@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from reps_dashboard.import_report import ErrorReport
+
 from . import extract, fetch, parsers
 from .models import ImportJob, ImportStatus, KnowledgeEntry, KnowledgeSource, SourceType
 from .text import question_key
@@ -14,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 5000
+ITEM_COLUMNS = ["question", "answer", "category", "priority"]
 
 
 # --- entries and sources ---------------------------------------------------------------
@@ -65,6 +68,8 @@ def _error(row, field_name, message):
 def _fail(job, message, source=None):
     job.status = ImportStatus.FAILED
     job.errors = [*job.errors, _error(None, None, message)]
+    job.error_count += 1
+    job.errors_by_field = {**job.errors_by_field, "file": job.errors_by_field.get("file", 0) + 1}
     job.save()
     if source is not None and source.pk:
         source.status = ImportStatus.FAILED
@@ -145,7 +150,7 @@ def _run(*, job, source, items, default_category, progress=None, report=None) ->
     gym = job.gym
     job.total = len(items)
     existing = {entry.question_key: entry for entry in KnowledgeEntry.objects.for_gym(gym).filter(source=source)}
-    errors = list(job.errors)
+    errors = ErrorReport(ITEM_COLUMNS)
     seen = set()
     with transaction.atomic():
         for done, (row, raw) in enumerate(items, start=1):
@@ -155,32 +160,34 @@ def _run(*, job, source, items, default_category, progress=None, report=None) ->
                 problems = [("question", "The same question appears earlier in this import.")]
             if problems:
                 job.failed += 1
-                errors.extend(_error(row, f, m) for f, m in problems)
+                errors.add_row(row=row, problems=problems, cells=[clean[name] for name in ITEM_COLUMNS])
                 if report:
                     report(ItemReport(row, "failed", clean["question"], [m for _, m in problems]))
             else:
                 seen.add(key)
-                entry = existing.get(key)
-                if entry is None:
-                    KnowledgeEntry(gym=gym, source=source, **clean).save()
-                    job.created += 1
-                    action = "created"
-                else:
-                    for name, value in clean.items():
-                        setattr(entry, name, value)
-                    entry.save()
-                    job.updated += 1
-                    action = "updated"
+                action = _upsert(gym, source, existing.get(key), clean)
+                setattr(job, action, getattr(job, action) + 1)
                 if report:
                     report(ItemReport(row, action, clean["question"]))
             if progress:
                 progress(done, job.total)
-    job.errors = errors
     succeeded = job.created + job.updated
     job.status = ImportStatus.COMPLETED if succeeded else ImportStatus.FAILED
     if not succeeded:
-        job.errors = [*errors, _error(None, None, "No item could be imported; see the errors above.")]
+        errors.add_file_error("No item could be imported; see the errors above.")
+    job.errors, job.error_count, job.errors_by_field = errors.listed, errors.count, dict(errors.by_field)
+    job.errors_csv_gzip = errors.compressed_csv()
     job.save()
     source.status = job.status
     source.save(update_fields=["status", "updated_at"])
     return job
+
+
+def _upsert(gym, source, entry, clean) -> str:
+    if entry is None:
+        KnowledgeEntry(gym=gym, source=source, **clean).save()
+        return "created"
+    for name, value in clean.items():
+        setattr(entry, name, value)
+    entry.save()
+    return "updated"

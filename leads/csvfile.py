@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 
-from reps_dashboard.csv_problems import csv_problem
+from reps_dashboard.csvtext import csv_problem
 
 _CHUNK = 1 << 20
 _DELIMITERS = (",", ";", "\t")

@@ -1,5 +1,6 @@
 import uuid
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,6 +8,13 @@ from appointments.serializers import AppointmentShortSerializer
 from calls.serializers import CallShortSerializer
 from reps_dashboard.api.fields import HandWrittenRow, optional_str
 from reps_dashboard.errors import INVALID_ID
+from reps_dashboard.import_report import (
+    BY_FIELD_HELP,
+    ERROR_COUNT_HELP,
+    ERRORS_CSV_HELP,
+    MAX_LISTED,
+    TRUNCATED_HELP,
+)
 from tenants.api.fields import GymScopedRelatedField
 from tenants.models import Branch, Tag, User
 
@@ -253,4 +261,12 @@ class ImportResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     skipped = serializers.IntegerField()
     failed = serializers.IntegerField()
-    errors = LeadImportErrorSerializer(many=True)
+    errors = LeadImportErrorSerializer(many=True, help_text=f"The first {MAX_LISTED} errors.")
+    error_count = serializers.IntegerField(source="summary.error_count", help_text=ERROR_COUNT_HELP)
+    errors_by_field = serializers.DictField(source="summary.errors_by_field", child=serializers.IntegerField(),
+                                            help_text=BY_FIELD_HELP)
+    errors_truncated = serializers.BooleanField(source="summary.errors_truncated", help_text=TRUNCATED_HELP)
+    errors_csv = serializers.SerializerMethodField(help_text=ERRORS_CSV_HELP)
+
+    def get_errors_csv(self, result) -> str | None:
+        return reverse("lead-import-errors", args=[result.errors_file.pk]) if result.errors_file else None

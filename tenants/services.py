@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from reps_dashboard.errors import Conflict
@@ -59,10 +59,14 @@ def user_deactivate(*, user: User) -> None:
 
 
 def branch_delete(*, branch: Branch) -> None:
-    """Domain rows point at their branch with on_delete=RESTRICT, so the database refuses."""
+    """Domain rows point at their branch with on_delete=RESTRICT, so the database refuses. The row
+    lock waits for an import into the branch to end (it holds the branch: leads/importer.py), so
+    the check sees the imported leads; the deferred foreign keys are checked here, not at commit."""
     try:
         with transaction.atomic():
+            list(Branch.objects.for_gym(branch.gym).select_for_update().filter(pk=branch.pk).values_list("pk"))
             branch.delete()
-    except (ProtectedError, RestrictedError):
+            connection.check_constraints()
+    except (ProtectedError, RestrictedError, IntegrityError):
         raise Conflict("This branch still holds leads, calls or appointments; deactivate it instead "
                        "(PATCH is_active=false).")

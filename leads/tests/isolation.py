@@ -1,12 +1,14 @@
 """The leads' part of the isolation world (see reps_dashboard/tests/isolation_world.py)."""
 
-from leads.models import ActorType, Lead
+import gzip
+
+from leads.models import ActorType, Lead, LeadImportErrors
 from tenants.models import Branch, Tag
 
 from .factories import LeadActivityFactory, LeadFactory, LeadTagFactory
 
 # exclude_leads (GET /api/leads/prioritized) is an id filter like any other: foreign ids are 400.
-ID_PARAMS = {"lead_id": Lead, "exclude_leads": Lead}
+ID_PARAMS = {"lead_id": Lead, "exclude_leads": Lead, "report_id": LeadImportErrors}
 
 
 def populate(side):
@@ -20,3 +22,5 @@ def populate(side):
     side.add(LeadTagFactory(gym=side.gym, lead=lead, tag=side.get(Tag)))
     side.add(LeadActivityFactory(gym=side.gym, lead=lead, description=f"{m} activity", actor_type=ActorType.USER,
                                  actor_user=side.admin, actor_name=f"{m} admin", data={"note": m}))
+    side.add(LeadImportErrors.all_gyms.create(gym=side.gym, file_name=f"{m}.csv", failed_rows=1,
+                                              csv_gzip=gzip.compress(f"row,first_name,errors\n2,{m},bad\n".encode())))

@@ -1,8 +1,11 @@
-"""What is wrong with a CSV line, in words a person can act on (never the csv module's text)."""
+"""CSV text shared by imports and exports: what is wrong with a line, in words a person can act on
+(never the csv module's text), and cells neutralised against spreadsheet formulas."""
 
 import csv
 
 CELL_LIMIT = csv.field_size_limit()
+# Cells a spreadsheet would run as a formula get a leading apostrophe; the lead import removes it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_problem(exc: csv.Error) -> str:
@@ -11,3 +14,7 @@ def csv_problem(exc: csv.Error) -> str:
     if "new-line character" in str(exc):
         return "a line break inside a cell that is not quoted. Quote cells holding line breaks."
     return "the quoting is broken (a quote opened and never closed?). Export the sheet as CSV again."
+
+
+def neutralise(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
