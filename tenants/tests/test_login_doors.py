@@ -5,25 +5,13 @@ import pytest
 from django.test import Client, RequestFactory
 
 from reps_dashboard.client_address import client_ip
-from tenants import login_guard
-from tenants.models import Role, User
+from tenants.models import User
 from tenants.tests.factories import TEST_PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_throttle_window")]
 
 LOGIN = "/api/auth/login"
 ADMIN_LOGIN = "/admin/login/"
-
-
-@pytest.fixture(autouse=True)
-def _one_throttle_window(monkeypatch):
-    """Every attempt of a test falls in the same throttle window (no flake at a minute's turn)."""
-    monkeypatch.setattr(login_guard.time, "time", lambda: 1_800_000_000.0)
-
-
-@pytest.fixture
-def staff_admin(gym, branch):
-    return UserFactory(gym=gym, branch=branch, role=Role.ADMIN, is_staff=True, email="boss@home.gym")
 
 
 def api_login(api_client, email, password=TEST_PASSWORD, **headers):

@@ -4,23 +4,12 @@ change-password endpoint is no password oracle; a gym always keeps an active adm
 import pytest
 from django.test import Client
 
-from tenants import login_guard
 from tenants.models import Role, User
 from tenants.tests.factories import TEST_PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_throttle_window")]
 
 NEW_PASSWORD = "a-much-better-secret-42"
-
-
-@pytest.fixture(autouse=True)
-def _one_throttle_window(monkeypatch):
-    monkeypatch.setattr(login_guard.time, "time", lambda: 1_800_000_000.0)
-
-
-@pytest.fixture
-def staff_admin(gym, branch):
-    return UserFactory(gym=gym, branch=branch, role=Role.ADMIN, is_staff=True, email="boss@home.gym")
 
 
 def tokens_of(api_client, user):
