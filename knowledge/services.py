@@ -150,8 +150,23 @@ def _run(*, job, source, items, default_category, progress=None, report=None) ->
     gym = job.gym
     job.total = len(items)
     existing = {entry.question_key: entry for entry in KnowledgeEntry.objects.for_gym(gym).filter(source=source)}
-    errors = ErrorReport(ITEM_COLUMNS)
-    seen = set()
+    with ErrorReport(ITEM_COLUMNS) as errors:
+        _upsert_items(job, source, items, existing=existing, errors=errors, default_category=default_category,
+                      progress=progress, report=report)
+        succeeded = job.created + job.updated
+        if not succeeded:
+            errors.add_file_error("No item could be imported; see the errors above.")
+        job.errors, job.error_count, job.errors_by_field = errors.listed, errors.count, dict(errors.by_field)
+        job.errors_csv_gzip = errors.compressed_csv()
+    job.status = ImportStatus.COMPLETED if succeeded else ImportStatus.FAILED
+    job.save()
+    source.status = job.status
+    source.save(update_fields=["status", "updated_at"])
+    return job
+
+
+def _upsert_items(job, source, items, *, existing, errors, default_category, progress, report):
+    gym, seen = job.gym, set()
     with transaction.atomic():
         for done, (row, raw) in enumerate(items, start=1):
             clean, problems = clean_item(raw, default_category=default_category)
@@ -171,16 +186,6 @@ def _run(*, job, source, items, default_category, progress=None, report=None) ->
                     report(ItemReport(row, action, clean["question"]))
             if progress:
                 progress(done, job.total)
-    succeeded = job.created + job.updated
-    job.status = ImportStatus.COMPLETED if succeeded else ImportStatus.FAILED
-    if not succeeded:
-        errors.add_file_error("No item could be imported; see the errors above.")
-    job.errors, job.error_count, job.errors_by_field = errors.listed, errors.count, dict(errors.by_field)
-    job.errors_csv_gzip = errors.compressed_csv()
-    job.save()
-    source.status = job.status
-    source.save(update_fields=["status", "updated_at"])
-    return job
 
 
 def _upsert(gym, source, entry, clean) -> str:

@@ -79,8 +79,17 @@ def lead_import(*, gym, actor: Actor, file, file_name: str = "", branch=None, on
     except ImportFileError:
         table.close()
         raise
-    run = _Run(gym=gym, actor=actor, file_name=file_name or "a CSV file", branch=branch, columns=columns,
-               on_duplicate=on_duplicate, report=report, errors=ErrorReport(table.header))
+    with ErrorReport(table.header) as errors:
+        run = _Run(gym=gym, actor=actor, file_name=file_name or "a CSV file", branch=branch, columns=columns,
+                   on_duplicate=on_duplicate, report=report, errors=errors)
+        try:
+            _import_rows(run, table, gym=gym, branch=branch, dry_run=dry_run, progress=progress)
+        finally:
+            table.close()  # also when the import stopped before reading a row
+        return _with_errors(run, gym)
+
+
+def _import_rows(run, table, *, gym, branch, dry_run, progress):
     with transaction.atomic():
         if branch is not None:
             _hold(gym, branch)
@@ -94,7 +103,6 @@ def lead_import(*, gym, actor: Actor, file, file_name: str = "", branch=None, on
             raise ImportFileError("The file holds no leads: only the header row was found.")
         if dry_run:
             transaction.set_rollback(True)
-    return _with_errors(run, gym)
 
 
 def _hold(gym, branch):

@@ -65,17 +65,22 @@ class ErrorReport:
         return {"error_count": self.count, "errors_by_field": dict(self.by_field), "errors_truncated": self.truncated}
 
     def compressed_csv(self) -> bytes | None:
-        """The gzip-compressed CSV of every failed row (None when no row failed). Ends the report."""
-        self._text.flush()
-        self._text.detach()
-        self._gzip.close()
-        try:
-            if not self.failed_rows:
-                return None
-            self._spool.seek(0)
-            return self._spool.read()
-        finally:
-            self._spool.close()
+        """The gzip-compressed CSV of every failed row (None when no row failed). Ends the writing."""
+        if not self._gzip.closed:
+            self._text.flush()
+            self._text.detach()
+            self._gzip.close()
+        if not self.failed_rows:
+            return None
+        self._spool.seek(0)
+        return self._spool.read()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        """The temporary file goes, whether the import ended or failed."""
+        self._spool.close()
 
 
 def csv_download(compressed: bytes, *, file_name: str) -> StreamingHttpResponse:
