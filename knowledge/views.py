@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from reps_dashboard.api.errors import PayloadTooLarge
 from reps_dashboard.api.negotiation import JsonErrorsNegotiation
+from reps_dashboard.api.routers import UUID_PATTERN
 from reps_dashboard.import_report import csv_download
 from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
@@ -31,8 +32,6 @@ from .serializers import (
     StatsSerializer,
     UrlImportSerializer,
 )
-
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 class KnowledgeRoles:

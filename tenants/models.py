@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 
 from .identity import canonical_email
 from .managers import GymQuerySet, GymScopedManager, UserManager
+from .roles import Role
 
 CALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HEX_COLOR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB, for example #1E88E5.")
@@ -47,12 +48,6 @@ def default_opening_hours():
     weekday = ["06:00", "22:00"]
     return {"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday,
             "sat": ["08:00", "20:00"], "sun": ["08:00", "18:00"]}
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MANAGER = "manager", "Manager"
-    AGENT = "agent", "Agent"
 
 
 class Gym(models.Model):

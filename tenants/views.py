@@ -1,7 +1,6 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,7 +10,7 @@ from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 
 from . import api_keys, auth_service, services, tokens
 from .models import ApiKey, Branch, Tag, User
-from .permissions import ADMIN, ADMIN_MANAGER, TENANT_PERMISSIONS
+from .permissions import ADMIN, ADMIN_MANAGER, OWN_ACCOUNT_PERMISSIONS, Credentials
 from .serializers import (
     ApiKeyCreatedSerializer,
     ApiKeySerializer,
@@ -35,7 +34,7 @@ REFUSED = OpenApiResponse(ErrorSerializer, "Throttled (LOGIN_THROTTLE_RATE attem
 
 
 class LoginView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [Credentials]
     authentication_classes = []
 
     @extend_schema(
@@ -72,7 +71,7 @@ class LoginView(APIView):
 
 
 class RefreshView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [Credentials]
     authentication_classes = []
 
     @extend_schema(tags=["auth"], request=RefreshSerializer,
@@ -92,6 +91,8 @@ class RefreshView(APIView):
 
 
 class LogoutView(APIView):
+    permission_classes = OWN_ACCOUNT_PERMISSIONS
+
     @extend_schema(tags=["auth"], request=RefreshSerializer, responses={204: None})
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
@@ -104,6 +105,8 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
+    permission_classes = OWN_ACCOUNT_PERMISSIONS
+
     @extend_schema(tags=["auth"], responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)
@@ -117,6 +120,8 @@ class MeView(APIView):
 
 
 class ChangePasswordView(APIView):
+    permission_classes = OWN_ACCOUNT_PERMISSIONS
+
     @extend_schema(tags=["auth"], request=ChangePasswordSerializer, responses={204: None, 429: REFUSED})
     def post(self, request):
         serializer = ChangePasswordSerializer(data=request.data)
@@ -131,7 +136,6 @@ class ChangePasswordView(APIView):
 class GymSettingsView(APIView):
     """The caller's own gym: read for every role, PATCH for admins."""
 
-    permission_classes = TENANT_PERMISSIONS
     write_roles = ADMIN
 
     @extend_schema(tags=["settings"], responses=GymSerializer)
@@ -195,7 +199,6 @@ class UserViewSet(GymScopedModelViewSet):
 class AuthUsersView(APIView):
     """``POST /api/auth/users``: same as ``POST /api/settings/users``."""
 
-    permission_classes = TENANT_PERMISSIONS
     write_roles = ADMIN
 
     @extend_schema(tags=["auth"], request=UserSerializer, responses={201: UserSerializer})
