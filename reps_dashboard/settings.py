@@ -107,7 +107,7 @@ APPEND_SLASH = False
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "reps_dashboard" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -297,10 +297,8 @@ BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 # How many proxies we run in front of the app append to X-Forwarded-For; the client address
 # (reps_dashboard/client_address.py) is read that many entries from the end. Without
-# DJANGO_BEHIND_PROXY the header is never believed.
+# DJANGO_BEHIND_PROXY the header is never believed, whatever the count says.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
-if not BEHIND_PROXY and env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0):
-    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT needs DJANGO_BEHIND_PROXY=true.")
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT

@@ -21,6 +21,7 @@ def test_forwarded_addresses_are_believed_only_behind_a_proxy():
     assert load(DJANGO_BEHIND_PROXY="true", DJANGO_TRUSTED_PROXY_COUNT="2").stdout.strip() == "2"
 
 
-def test_a_proxy_count_without_a_proxy_refuses_to_start():
-    result = load(DJANGO_TRUSTED_PROXY_COUNT="1")
-    assert result.returncode != 0 and "DJANGO_BEHIND_PROXY" in result.stderr
+def test_without_a_proxy_the_count_is_ignored_and_a_negative_one_refused():
+    assert load(DJANGO_TRUSTED_PROXY_COUNT="3").stdout.strip() == "0"
+    result = load(DJANGO_BEHIND_PROXY="true", DJANGO_TRUSTED_PROXY_COUNT="-1")
+    assert result.returncode != 0 and "DJANGO_TRUSTED_PROXY_COUNT" in result.stderr
