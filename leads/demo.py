@@ -56,7 +56,7 @@ def _created_at(rng, now, tz):
             continue
         hour = rng.triangular(7, 22, 18)
         moment = dt.datetime.combine(day, dt.time(int(hour), int(hour % 1 * 60)), tzinfo=tz)
-        if moment < now:
+        if now - dt.timedelta(days=DAYS) < moment < now:  # the hour may move an age of 179.9 days past 180
             return moment
 
 

@@ -6,12 +6,15 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 
+PROJECT_PACKAGE = __name__.split(".")[0]  # settings, root URLs, shared plumbing: not a domain app
+
 
 def project_apps():
     """The installed apps that are top-level packages of this repository, in ``INSTALLED_APPS`` order
-    (which is their dependency order: ``tenants`` first)."""
+    (which is their dependency order: ``tenants`` first), without the project package itself."""
     base = Path(settings.BASE_DIR).resolve()
-    return [config for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
+    return [config for config in apps.get_app_configs()
+            if Path(config.path).resolve().parent == base and config.name != PROJECT_PACKAGE]
 
 
 def project_app_labels():
