@@ -35,7 +35,7 @@ STATUSES_BY_AGE = [
     (3, {LeadStatus.NEW: 80, LeadStatus.CONTACTED: 20}),
     (21, {LeadStatus.NEW: 30, LeadStatus.CONTACTED: 35, LeadStatus.QUALIFIED: 20, LeadStatus.CONVERTED: 8,
           LeadStatus.LOST: 7}),
-    (DAYS, {LeadStatus.NEW: 8, LeadStatus.CONTACTED: 22, LeadStatus.QUALIFIED: 18, LeadStatus.CONVERTED: 26,
+    (float("inf"), {LeadStatus.NEW: 8, LeadStatus.CONTACTED: 22, LeadStatus.QUALIFIED: 18, LeadStatus.CONVERTED: 26,
             LeadStatus.LOST: 26}),
 ]
 PIPELINE = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED]
@@ -56,7 +56,7 @@ def _created_at(rng, now, tz):
             continue
         hour = rng.triangular(7, 22, 18)
         moment = dt.datetime.combine(day, dt.time(int(hour), int(hour % 1 * 60)), tzinfo=tz)
-        if now - dt.timedelta(days=DAYS) < moment < now:  # the hour may move an age of 179.9 days past 180
+        if moment < now:
             return moment
 
 
