@@ -1,6 +1,9 @@
 """Voice reads: the gym's integration, the webhook's lookup, the dialer's due calls, a caller's lead."""
 
+import datetime as dt
 import uuid
+
+from django.db.models import Q
 
 from appointments.models import Appointment
 from appointments.selectors import upcoming
@@ -63,3 +66,17 @@ def call_stage(*, call: Call) -> int:
                .exclude(outcome__in=[WebhookOutcome.IGNORED, WebhookOutcome.INVALID, WebhookOutcome.UNMATCHED])
                .order_by().values_list("event", flat=True).distinct())
     return max((EVENT_STAGES.get(event, 0) for event in applied), default=0)
+
+
+# A call the platform said nothing about for this long is asked about (voice.reconcile).
+RECONCILE_IDLE = dt.timedelta(minutes=10)
+
+
+def calls_to_reconcile(*, gym, now, idle: dt.timedelta = RECONCILE_IDLE):
+    """Calls left in progress with nothing heard for ``idle``: placed with Retell (an external id)
+    or dialed without an answer (``metrics.dial_state`` unknown); least recently touched first.
+    For ``voice.reconcile.call_reconcile``."""
+    return (Call.objects.for_gym(gym)
+            .filter(status=CallStatus.IN_PROGRESS, updated_at__lte=now - idle)
+            .filter(~Q(external_call_id="") | Q(metrics__dial_state="unknown"))
+            .order_by("updated_at", "id"))

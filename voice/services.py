@@ -9,8 +9,12 @@ from django.db import transaction
 from appointments.availability import Slot, next_free_slots
 from appointments.models import Appointment
 from appointments.services import appointment_book
+from calls.models import Call, CallStatus
+from calls.services import call_update
 from leads.activity import Actor
+from leads.models import Lead
 from leads.phones import InvalidPhoneNumber, normalize_phone
+from leads.services import lead_set_do_not_call
 from reps_dashboard.api.errors import Conflict
 
 from .models import RetellIntegration
@@ -71,3 +75,18 @@ def appointment_book_for_caller(*, gym, lead, type, start: dt.datetime, duration
         slots = next_free_slots(branch=branch, after=start, duration=duration, staff=staff, lead=lead,
                                 count=OFFERED_SLOTS)
         raise SlotTaken(str(exc.detail), exc.extra.get("existing_id"), slots)
+
+
+def lead_stop_calling(*, lead: Lead, actor: Actor = VOICE_AGENT) -> tuple[Lead, int]:
+    """The caller asked never to be called again (a legal duty in most markets): the lead becomes
+    do-not-call (timeline ``do_not_call_set``) and every call still queued for it is canceled, so no
+    dialer and no campaign reaches it again. Returns the lead and how many calls were canceled;
+    repeating it changes nothing."""
+    with transaction.atomic():
+        lead = lead_set_do_not_call(lead=lead, actor=actor)
+        queued = Call.objects.for_gym(lead.gym_id).filter(lead=lead, status=CallStatus.QUEUED).order_by("id")
+        canceled = 0
+        for call in queued:
+            call_update(call=call, actor=actor, status=CallStatus.CANCELED)
+            canceled += 1
+    return lead, canceled
