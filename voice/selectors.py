@@ -26,15 +26,15 @@ def integration_enabled(*, gym) -> RetellIntegration | None:
 
 
 def integration_for_webhook(*, integration_id: str) -> RetellIntegration | None:
-    """The enabled integration a webhook URL names, before any gym is known: row-level security
-    admits this one row (tenants.rls.set_row_lookup) and nothing else."""
+    """The integration a webhook URL names (enabled or not: a refusal is counted on it), before
+    any gym is known: row-level security admits this one row (tenants.rls.set_row_lookup) and
+    nothing else."""
     try:
         pk = uuid.UUID(str(integration_id))
     except ValueError:
         return None
     rls.set_row_lookup(RetellIntegration, pk)
-    return (RetellIntegration.all_gyms.select_related("gym").filter(pk=pk, enabled=True)
-            .exclude(api_key_encrypted="").first())
+    return RetellIntegration.all_gyms.select_related("gym").filter(pk=pk).first()
 
 
 def calls_due(*, gym, now):

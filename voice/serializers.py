@@ -16,6 +16,7 @@ from tenants.models import Branch, User
 
 from .models import WebhookOutcome
 from .scheduler import Skipped
+from .webhook_health import webhook_health
 
 # The id is not echoed: a body may carry several, and each unknown one reads the same.
 UNKNOWN_ID = {"does_not_exist": INVALID_ID}
@@ -33,6 +34,12 @@ class RetellIntegrationSerializer(serializers.Serializer):
                                     trim_whitespace=True, help_text="The Retell API key (write-only; \"\" clears it).")
     api_key_set = serializers.BooleanField(read_only=True)
     api_key_last4 = serializers.CharField(read_only=True, help_text="The key's last 4 characters, to recognise it.")
+    webhook_api_key = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=200, trim_whitespace=True,
+        help_text="The Retell API key with the \"webhook\" badge, when it is not `api_key` (write-only; \"\" "
+                  "clears it, and webhooks are then checked with `api_key`).")
+    webhook_api_key_set = serializers.BooleanField(read_only=True)
+    webhook_api_key_last4 = serializers.CharField(read_only=True)
     agent_id = serializers.CharField(required=False, allow_blank=True, max_length=128,
                                      help_text="The Retell agent that places outbound calls.")
     from_number = serializers.CharField(required=False, allow_blank=True, max_length=32,
@@ -40,6 +47,13 @@ class RetellIntegrationSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False, help_text="Needs the API key, agent id and from-number.")
     webhook_url = serializers.URLField(read_only=True, allow_null=True,
                                        help_text="Paste into Retell as the agent's webhook URL.")
+    last_webhook_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                                help_text="When a signed delivery last arrived (to the minute).")
+    last_webhook_error = serializers.CharField(read_only=True, help_text="Why the last refused delivery was "
+                                                                         "refused (\"\" when none was).")
+    last_webhook_error_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    webhook_refused_24h = serializers.IntegerField(read_only=True, help_text="Deliveries refused in the last 24 "
+                                                                             "hours (bad signature, stale, disabled).")
     created_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -47,14 +61,23 @@ class RetellIntegrationSerializer(serializers.Serializer):
         saved = not integration._state.adding
         request = self.context["request"]
         url = reverse("voice-retell-webhook", kwargs={"integration_id": integration.pk}) if saved else None
+        health = webhook_health(integration=integration) if saved else None
+        moment = serializers.DateTimeField().to_representation
         return {
             "id": str(integration.pk) if saved else None,
             "api_key_set": bool(integration.api_key_encrypted),
             "api_key_last4": integration.api_key_last4,
+            "webhook_api_key_set": bool(integration.webhook_api_key_encrypted),
+            "webhook_api_key_last4": integration.webhook_api_key_last4,
             "agent_id": integration.agent_id,
             "from_number": integration.from_number,
             "enabled": integration.enabled,
             "webhook_url": request.build_absolute_uri(url) if url else None,
+            "last_webhook_at": moment(health.last_webhook_at) if health and health.last_webhook_at else None,
+            "last_webhook_error": health.last_webhook_error if health else "",
+            "last_webhook_error_at": (moment(health.last_webhook_error_at)
+                                      if health and health.last_webhook_error_at else None),
+            "webhook_refused_24h": health.webhook_refused_24h if health else 0,
             "created_at": serializers.DateTimeField().to_representation(integration.created_at) if saved else None,
             "updated_at": serializers.DateTimeField().to_representation(integration.updated_at) if saved else None,
         }

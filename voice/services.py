@@ -20,15 +20,16 @@ from reps_dashboard.api.errors import Conflict
 from .models import RetellIntegration
 
 VOICE_AGENT = Actor.voice_agent()
-INTEGRATION_FIELDS = frozenset({"api_key", "agent_id", "from_number", "enabled"})
+INTEGRATION_FIELDS = frozenset({"api_key", "webhook_api_key", "agent_id", "from_number", "enabled"})
 # What the agent is offered when the time asked for is taken.
 OFFERED_SLOTS = 3
 
 
 def integration_update(*, gym, **fields) -> RetellIntegration:
     """Creates or changes ``gym``'s Retell integration. ``api_key`` replaces the stored key ("" clears
-    it); ``from_number`` is stored as E.164 (read for the gym's country). An enabled integration
-    needs all three of the API key, agent id and from-number."""
+    it), as does ``webhook_api_key`` (the key with Retell's "webhook" badge, when it is another one);
+    ``from_number`` is stored as E.164 (read for the gym's country). An enabled integration needs
+    all three of the API key, agent id and from-number."""
     unknown = set(fields) - INTEGRATION_FIELDS
     if unknown:
         raise TypeError(f"Not integration fields: {', '.join(sorted(unknown))}")
@@ -42,6 +43,8 @@ def integration_update(*, gym, **fields) -> RetellIntegration:
                        or RetellIntegration(gym=gym))
         if "api_key" in fields:
             integration.set_api_key((fields.pop("api_key") or "").strip())
+        if "webhook_api_key" in fields:
+            integration.set_webhook_api_key((fields.pop("webhook_api_key") or "").strip())
         for name, value in fields.items():
             setattr(integration, name, value.strip() if isinstance(value, str) else value)
         missing = [name for name, present in (("api_key", integration.api_key_encrypted),

@@ -28,7 +28,7 @@ from tenants.middleware import commit_despite_error
 from tenants.permissions import ADMIN, ADMIN_MANAGER, ALL_ROLES, TENANT_PERMISSIONS, IsGymApiKey
 from tenants.scope import gym_scope
 
-from . import scheduler, selectors, services, signature, webhooks
+from . import scheduler, selectors, services, signature, webhook_health, webhooks
 from .crypto import UnreadableSecret
 from .models import RetellIntegration
 from .retell_payload import PayloadError
@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 TAG = ["voice agent"]
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 VOICE_AGENT = services.VOICE_AGENT
+WEBHOOK_REFUSED = "The webhook signature is missing, invalid or expired."
 
 
 class ApiKeyOnly:
@@ -131,16 +132,24 @@ class RetellWebhookView(APIView):
         integration = selectors.integration_for_webhook(integration_id=integration_id)
         if integration is None:
             raise NotFound
-        body = request.body
+        if not integration.enabled or not integration.api_key_encrypted:
+            return self._refused(integration, webhook_health.DISABLED, NotFound())
+        # Read from the stream: request.body would apply the 2 MB limit of other endpoints; this path
+        # has its own (WEBHOOK_MAX_BODY_BYTES, checked by RequestGuardMiddleware before any read).
+        body = request.stream.read() if request.stream is not None else b""
         try:
-            signature.verify(body, request.headers.get(signature.HEADER), integration.api_key)
-        except (signature.BadSignature, UnreadableSecret) as exc:
-            logger.warning("retell webhook for integration %s refused: %s", integration.pk, exc)
-            raise AuthenticationFailed("The webhook signature is missing, invalid or expired.")
+            signature.verify(body, request.headers.get(signature.HEADER), integration.webhook_key)
+        except signature.StaleSignature:
+            return self._refused(integration, webhook_health.STALE)
+        except signature.BadSignature:
+            return self._refused(integration, webhook_health.BAD_SIGNATURE)
+        except UnreadableSecret:
+            return self._refused(integration, webhook_health.UNREADABLE_KEY)
         if b"\\u0000" in body:  # PostgreSQL cannot store a NUL character in JSON
             raise ParseError("JSON parse error - the body contains a NUL character.")
         payload = StrictJSONParser().parse(io.BytesIO(body))
         with gym_scope(integration.gym):
+            webhook_health.webhook_seen(integration=integration)
             try:
                 record = webhooks.webhook_receive(integration=integration, payload=payload,
                                                   received_at=timezone.now())
@@ -148,6 +157,18 @@ class RetellWebhookView(APIView):
                 # The refused delivery is kept (it is signed) for whoever debugs the integration.
                 return commit_despite_error(Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST))
         return Response({"outcome": record.outcome})
+
+    def _refused(self, integration, reason, error=None):
+        """Counts the refusal on the integration (kept despite the error answer) and answers 401, or
+        ``error``; the answer itself says nothing of why."""
+        logger.warning("retell webhook for integration %s refused: %s", integration.pk, reason)
+        with gym_scope(integration.gym):
+            webhook_health.webhook_refusal_record(integration=integration, reason=reason)
+        error = error or AuthenticationFailed(WEBHOOK_REFUSED)
+        response = Response({"detail": error.detail}, status=error.status_code)
+        if error.status_code == status.HTTP_401_UNAUTHORIZED:
+            response["WWW-Authenticate"] = self.get_authenticate_header(self.request)
+        return commit_despite_error(response)
 
     def get_authenticate_header(self, request):
         return 'Retell-Signature realm="webhook"'
