@@ -15,7 +15,7 @@ from leads.activity import Actor
 from leads.models import Lead
 from leads.phones import InvalidPhoneNumber, normalize_phone
 from leads.services import lead_set_do_not_call
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 
 from .models import RetellIntegration
 
@@ -77,7 +77,7 @@ def appointment_book_for_caller(*, gym, lead, type, start: dt.datetime, duration
     except Conflict as exc:
         slots = next_free_slots(branch=branch, after=start, duration=duration, staff=staff, lead=lead,
                                 count=OFFERED_SLOTS)
-        raise SlotTaken(str(exc.detail), exc.extra.get("existing_id"), slots)
+        raise SlotTaken(exc.message, exc.extra.get("existing_id"), slots)
 
 
 def lead_stop_calling(*, lead: Lead, actor: Actor = VOICE_AGENT) -> tuple[Lead, int]:
