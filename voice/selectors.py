@@ -52,10 +52,14 @@ def calls_due(*, gym, now):
 
 def lead_for_caller(*, gym, phone: str) -> Lead | None:
     """The caller's lead with its branch and ``next_appointment`` (the next active one, or None)."""
-    lead = lead_find_by_phone(gym=gym, phone=phone)
+    return lead_with_next_appointment(lead=lead_find_by_phone(gym=gym, phone=phone))
+
+
+def lead_with_next_appointment(*, lead: Lead | None) -> Lead | None:
+    """``lead`` with ``next_appointment`` (the next active one, or None)."""
     if lead is None:
         return None
-    lead.next_appointment = (upcoming(Appointment.objects.for_gym(gym).filter(lead=lead))
+    lead.next_appointment = (upcoming(Appointment.objects.for_gym(lead.gym_id).filter(lead=lead))
                              .select_related("branch").order_by("date", "id").first())
     return lead
 

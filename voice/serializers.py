@@ -4,10 +4,13 @@ from rest_framework import serializers
 from appointments.models import DURATION_MAX, DURATION_MIN
 from appointments.serializers import (
     AppointmentCreateSerializer,
+    AppointmentDetailSerializer,
     AppointmentShortSerializer,
+    AvailabilityParamsSerializer,
     OffsetDateTimeField,
     SlotSerializer,
 )
+from knowledge.serializers import SearchResultSerializer
 from leads.models import Lead
 from leads.phones import InvalidPhoneNumber, normalize_phone
 from reps_dashboard.errors import INVALID_ID
@@ -16,6 +19,7 @@ from tenants.models import Branch, User
 
 from .models import WebhookOutcome
 from .scheduler import Skipped
+from .tool_request import caller_branch, caller_lead
 from .webhook_health import webhook_health
 
 # The id is not echoed: a body may carry several, and each unknown one reads the same.
@@ -128,8 +132,28 @@ class WebhookResultSerializer(serializers.Serializer):
 # --- in-call tools -----------------------------------------------------------------------
 
 
+class RetellToolCallSerializer(serializers.Serializer):
+    """What Retell POSTs to a custom function (or, with "payload: args only", the arguments alone)."""
+
+    name = serializers.CharField(required=False, help_text="The custom function's name.")
+    call = RetellCallPayloadSerializer(required=False, help_text="The call so far (Retell's call object).")
+    args = serializers.DictField(required=False, help_text="The LLM's arguments (see each tool).")
+
+
+class BranchInfoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Branch
+        fields = ["id", "name", "address", "phone", "timezone", "opening_hours"]
+        read_only_fields = fields
+
+
+class ToolAnswerSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="One sentence the agent can read and say.")
+
+
 class LookupParamsSerializer(serializers.Serializer):
-    phone = serializers.CharField(max_length=40, help_text="The caller's number, in any common format.")
+    phone = serializers.CharField(max_length=40, required=False,
+                                  help_text="The caller's number, in any common format. Default: the call's.")
 
     def validate_phone(self, value):
         try:
@@ -164,26 +188,63 @@ class CallerLeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DoNotCallResultSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Lead
-        fields = ["id", "do_not_call", "updated_at"]
-        read_only_fields = fields
+class LookupAnswerSerializer(ToolAnswerSerializer):
+    found = serializers.BooleanField(help_text="Whether the caller is a known lead.")
+    lead = CallerLeadSerializer(allow_null=True)
+    branches = BranchInfoSerializer(many=True, help_text="The gym's branches, to ask which one suits the caller.")
+
+
+class SearchAnswerSerializer(ToolAnswerSerializer, SearchResultSerializer):
+    """``GET /api/knowledge/search``'s answer, with ``found`` and a ``message`` for the agent."""
+
+    found = serializers.BooleanField(help_text="Whether anything matched.")
+
+
+class VoiceAvailabilityParamsSerializer(AvailabilityParamsSerializer):
+    branch_id = GymScopedRelatedField(model=Branch, required=False, allow_null=True,
+                                      help_text="Default: the caller's branch, or the gym's only one.")
+
+
+class AvailabilityAnswerSerializer(ToolAnswerSerializer):
+    found = serializers.BooleanField(help_text="Whether any slot is free that day.")
+    branch_id = serializers.UUIDField(allow_null=True)
+    date = serializers.DateField(allow_null=True)
+    timezone = serializers.CharField(allow_null=True)
+    available_slots = SlotSerializer(many=True, help_text="The free slots only.")
+    branches = BranchInfoSerializer(many=True, help_text="Set when the branch must be asked for.")
 
 
 class CallerAppointmentSerializer(AppointmentCreateSerializer):
-    """``POST /api/voice/appointments``: as ``POST /api/appointments``, duration 60 minutes by default."""
+    """As ``POST /api/appointments``; the lead defaults to the caller (the call object), the branch to
+    the lead's or the gym's only one, the duration to 60 minutes."""
 
-    lead_id = GymScopedRelatedField(model=Lead, error_messages=UNKNOWN_ID)
+    lead_id = GymScopedRelatedField(model=Lead, required=False, allow_null=True, error_messages=UNKNOWN_ID,
+                                    help_text="Default: the caller (metadata.lead_id or the caller's number).")
     branch_id = GymScopedRelatedField(model=Branch, required=False, allow_null=True, error_messages=UNKNOWN_ID,
-                                      help_text="Default: the lead's branch.")
+                                      help_text="Default: the lead's branch, or the gym's only one.")
     staff_id = GymScopedRelatedField(model=User, required=False, allow_null=True, error_messages=UNKNOWN_ID)
     duration = serializers.IntegerField(min_value=DURATION_MIN, max_value=DURATION_MAX, default=60,
                                         help_text=f"Minutes, {DURATION_MIN}..{DURATION_MAX}; default 60.")
 
+    def validate(self, attrs):
+        gym = self.context["gym"]
+        attrs["lead_id"] = attrs.get("lead_id") or caller_lead(gym=gym, call=self.context.get("call") or {})
+        attrs["branch_id"] = attrs.get("branch_id") or caller_branch(gym=gym, lead=attrs["lead_id"])
+        return super().validate(attrs) if attrs["branch_id"] is not None else attrs
 
-class SlotTakenSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    existing_id = serializers.UUIDField(allow_null=True, help_text="The appointment in the way.")
-    next_available_slots = SlotSerializer(many=True, help_text="The next free slots of the branch after the time "
-                                                               "asked for, soonest first (at most 3).")
+
+class BookingAnswerSerializer(ToolAnswerSerializer):
+    booked = serializers.BooleanField()
+    appointment = AppointmentDetailSerializer(allow_null=True)
+    existing_id = serializers.UUIDField(allow_null=True, help_text="The appointment in the way, when one is.")
+    next_available_slots = SlotSerializer(many=True, help_text="When not booked: the next free slots of the branch "
+                                                               "after the time asked for, soonest first (at most 3).")
+    branches = BranchInfoSerializer(many=True, help_text="Set when the branch must be asked for.")
+
+
+class DoNotCallAnswerSerializer(ToolAnswerSerializer):
+    found = serializers.BooleanField(help_text="Whether the caller is a known lead.")
+    id = serializers.UUIDField(allow_null=True)
+    do_not_call = serializers.BooleanField()
+    canceled_calls = serializers.IntegerField(help_text="Queued calls of the lead canceled now.")
+    updated_at = serializers.DateTimeField(allow_null=True)

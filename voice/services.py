@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from appointments.availability import Slot, next_free_slots
+from appointments.availability import Slot, next_free_slots, opening_window
 from appointments.models import Appointment
 from appointments.services import appointment_book
 from calls.models import Call, CallStatus
@@ -58,7 +59,8 @@ def integration_update(*, gym, **fields) -> RetellIntegration:
 
 @dataclass
 class SlotTaken(Exception):
-    """The time asked for is taken; ``slots`` are the next free ones (soonest first)."""
+    """The time asked for cannot be booked (taken, past, or outside the branch's opening hours);
+    ``slots`` are the next free ones (soonest first)."""
 
     detail: str
     existing_id: object
@@ -67,9 +69,23 @@ class SlotTaken(Exception):
 
 def appointment_book_for_caller(*, gym, lead, type, start: dt.datetime, duration: int, branch=None, staff=None,
                                 notes="") -> Appointment:
-    """Books as the voice agent (``appointments.services.appointment_book``); a double booking raises
-    ``SlotTaken`` with the next free slots of the branch after the time asked for."""
+    """Books as the voice agent (``appointments.services.appointment_book``). A time that has passed,
+    is outside the branch's opening hours or is taken raises ``SlotTaken`` with the next free slots
+    of the branch after the time asked for."""
     branch = branch if branch is not None else lead.branch
+    tz = branch.tzinfo
+    local_start, local_end = start.astimezone(tz), (start + dt.timedelta(minutes=duration)).astimezone(tz)
+    window = opening_window(branch, local_start.date())
+    problem = None
+    if start < timezone.now():
+        problem = "That time has already passed."
+    elif window is None or start < window[0] or local_end > window[1]:
+        problem = (f"{branch.name} is not open for the whole of {local_start:%A %d %B %H:%M}-{local_end:%H:%M}: "
+                   f"{_hours(branch, local_start.date())}.")
+    if problem:
+        slots = next_free_slots(branch=branch, after=max(start, timezone.now()), duration=duration, staff=staff,
+                                lead=lead, count=OFFERED_SLOTS)
+        raise SlotTaken(problem, None, slots)
     try:
         with transaction.atomic():
             return appointment_book(gym=gym, actor=VOICE_AGENT, lead=lead, type=type, start=start, duration=duration,
@@ -93,3 +109,11 @@ def lead_stop_calling(*, lead: Lead, actor: Actor = VOICE_AGENT) -> tuple[Lead, 
             call_update(call=call, actor=actor, status=CallStatus.CANCELED)
             canceled += 1
     return lead, canceled
+
+
+def _hours(branch, day):
+    window = opening_window(branch, day)
+    if window is None:
+        return f"it is closed on {day:%A}s"
+    tz = branch.tzinfo
+    return f"on {day:%A}s it opens {window[0].astimezone(tz):%H:%M}-{window[1].astimezone(tz):%H:%M}"
