@@ -13,7 +13,8 @@ import time
 
 HEADER = "X-Retell-Signature"
 TOLERANCE_MS = 5 * 60 * 1000
-_FORMAT = re.compile(r"^v=(\d{1,16}),d=([0-9a-fA-F]{64})$")
+# As the SDK's verify: lowercase hex only (Retell sends lowercase), a bounded timestamp.
+_FORMAT = re.compile(r"v=(\d{1,16}),d=([0-9a-f]{64})")
 
 
 class BadSignature(Exception):
@@ -32,10 +33,10 @@ def sign(body: bytes, api_key: str, timestamp_ms: int) -> str:
 
 def verify(body: bytes, header: str | None, api_key: str, *, now_ms: int | None = None) -> None:
     """Raises ``BadSignature`` unless ``header`` signs ``body`` with ``api_key`` within the tolerance."""
-    match = _FORMAT.match((header or "").strip())
+    match = _FORMAT.fullmatch(header or "")
     if not match:
         raise BadSignature("missing or malformed signature header")
-    timestamp, digest = int(match.group(1)), match.group(2).lower()
+    timestamp, digest = int(match.group(1)), match.group(2)
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     if abs(now_ms - timestamp) > TOLERANCE_MS:
         raise StaleSignature("signature timestamp outside the tolerance")
