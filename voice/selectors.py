@@ -10,7 +10,6 @@ from appointments.selectors import upcoming
 from calls.models import Call, CallStatus
 from calls.selectors import call_list
 from leads.models import Lead
-from leads.selectors import lead_find_by_phone
 from tenants import rls
 
 from .models import EVENT_STAGES, RetellIntegration, WebhookEvent, WebhookOutcome
@@ -48,11 +47,6 @@ def calls_due(*, gym, now):
             .filter(status=CallStatus.QUEUED, scheduled_at__lte=now)
             .exclude(lead_id__in=do_not_call)
             .order_by("scheduled_at", "id"))
-
-
-def lead_for_caller(*, gym, phone: str) -> Lead | None:
-    """The caller's lead with its branch and ``next_appointment`` (the next active one, or None)."""
-    return lead_with_next_appointment(lead=lead_find_by_phone(gym=gym, phone=phone))
 
 
 def lead_with_next_appointment(*, lead: Lead | None) -> Lead | None:

@@ -172,7 +172,7 @@ class NextAppointmentSerializer(AppointmentShortSerializer):
 
 
 class CallerLeadSerializer(serializers.ModelSerializer):
-    """What the agent needs to know about a caller (``voice.selectors.lead_for_caller``)."""
+    """What the agent needs to know about a caller (``voice.selectors.lead_with_next_appointment``)."""
 
     full_name = serializers.CharField(read_only=True)
     branch_id = serializers.UUIDField(read_only=True, allow_null=True)

@@ -201,6 +201,16 @@ class ToolView(ApiKeyOnly, APIView):
         return tool_request_parse(method=request.method, body=request.data if request.method != "GET" else None,
                                   query=request.query_params)
 
+    def caller(self, request, tool: ToolRequest):
+        """The caller's lead by the ``phone`` argument, else from the call object (400 with neither);
+        None for a caller nobody knows."""
+        phone = self.arguments(request, LookupParamsSerializer, tool).get("phone")
+        if phone is None and not tool.call:
+            raise ValidationError({"phone": ["Send the caller's phone number, or Retell's call object."]})
+        if phone:
+            return lead_find_by_phone(gym=request.gym, phone=phone)
+        return tool_request.caller_lead(gym=request.gym, call=tool.call)
+
     def arguments(self, request, serializer_class, tool: ToolRequest):
         params = serializer_class(data=tool.args, context={"gym": request.gym, "call": tool.call})
         params.is_valid(raise_exception=True)
@@ -225,12 +235,7 @@ class VoiceLookupView(ToolView):
 
     @LOOKUP_POST
     def post(self, request):
-        tool = self.tool(request)
-        phone = self.arguments(request, LookupParamsSerializer, tool).get("phone")
-        if phone is None and not tool.call:
-            raise ValidationError({"phone": ["Send the caller's phone number, or Retell's call object."]})
-        lead = (selectors.lead_for_caller(gym=request.gym, phone=phone) if phone
-                else selectors.lead_with_next_appointment(lead=tool_request.caller_lead(gym=request.gym, call=tool.call)))
+        lead = selectors.lead_with_next_appointment(lead=self.caller(request, self.tool(request)))
         message = (f"The caller is {lead.full_name}." if lead is not None
                    else "This caller is not in our records yet; ask for their name and which branch suits them.")
         return Response({"found": lead is not None, "message": message,
@@ -261,12 +266,7 @@ class VoiceDoNotCallView(ToolView):
 
     @DNC_POST
     def post(self, request):
-        tool = self.tool(request)
-        phone = self.arguments(request, LookupParamsSerializer, tool).get("phone")
-        if phone is None and not tool.call:
-            raise ValidationError({"phone": ["Send the caller's phone number, or Retell's call object."]})
-        lead = (lead_find_by_phone(gym=request.gym, phone=phone) if phone
-                else tool_request.caller_lead(gym=request.gym, call=tool.call))
+        lead = self.caller(request, self.tool(request))
         if lead is None:
             return Response({"found": False, "id": None, "do_not_call": False, "canceled_calls": 0, "updated_at": None,
                              "message": "This caller is not in our records, so there is nobody to stop calling."})

@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 
 from appointments.models import Appointment
-from appointments.tests.conftest import local_day
 from calls.models import Call
 from calls.tests.factories import CallFactory
 from knowledge.tests.factories import KnowledgeEntryFactory
@@ -15,6 +14,7 @@ from leads.tests.factories import LeadFactory
 from tenants.tests.factories import BranchFactory
 
 from .fake_retell import sdk_call
+from .test_tools import weekday
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,6 @@ AVAILABILITY = "/api/voice/availability"
 BOOK = "/api/voice/appointments"
 DO_NOT_CALL = "/api/voice/leads/do-not-call"
 CALLER = "+14155550142"
-
-
-def weekday():
-    days = 7
-    while dt.date.fromisoformat(local_day(days)).weekday() >= 5:
-        days += 1
-    return local_day(days)
 
 
 def outbound_call(lead):
