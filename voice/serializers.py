@@ -132,14 +132,6 @@ class WebhookResultSerializer(serializers.Serializer):
 # --- in-call tools -----------------------------------------------------------------------
 
 
-class RetellToolCallSerializer(serializers.Serializer):
-    """What Retell POSTs to a custom function (or, with "payload: args only", the arguments alone)."""
-
-    name = serializers.CharField(required=False, help_text="The custom function's name.")
-    call = RetellCallPayloadSerializer(required=False, help_text="The call so far (Retell's call object).")
-    args = serializers.DictField(required=False, help_text="The LLM's arguments (see each tool).")
-
-
 class BranchInfoSerializer(serializers.ModelSerializer):
     class Meta:
         model = Branch

@@ -42,7 +42,6 @@ from .serializers import (
     LookupAnswerSerializer,
     LookupParamsSerializer,
     RetellIntegrationSerializer,
-    RetellToolCallSerializer,
     RetellWebhookSerializer,
     ScheduleResultSerializer,
     SearchAnswerSerializer,
@@ -184,11 +183,15 @@ class RetellWebhookView(APIView):
 # --- in-call tools (API key) -----------------------------------------------------------------
 
 
+TOOL_BODY = ("The body is the arguments below (Retell's \"payload: args only\"), or Retell's default "
+             "`{\"name\": <function>, \"call\": <the call object>, \"args\": <the arguments>}`; without a lead "
+             "id or a phone, the caller is found from `call.metadata.lead_id` or the caller's number.")
+
+
 def _tool_schema(summary, params, answer, *, get=True, operation_id=None):
     """The OpenAPI of a tool: GET with query parameters (by hand), POST with Retell's body."""
-    post = extend_schema(tags=TAG, summary=f"{summary} (Retell custom function)", request=RetellToolCallSerializer,
-                         responses=answer, operation_id=operation_id, description=f"Retell's {{name, call, args}} or the arguments at the root; "
-                                                       f"arguments: {', '.join(params().fields)}.")
+    post = extend_schema(tags=TAG, summary=f"{summary} (Retell custom function)", request=params, responses=answer,
+                         operation_id=operation_id, description=TOOL_BODY)
     if not get:
         return post, None
     return post, extend_schema(tags=TAG, summary=f"{summary} (by hand)", parameters=[params], responses=answer)
@@ -351,9 +354,7 @@ class VoiceAppointmentView(ToolView):
     """Books for the caller; a time that cannot be booked answers with the next free slots instead."""
 
     @extend_schema(tags=TAG, summary="Book an appointment for the caller (Retell custom function)",
-                   request=RetellToolCallSerializer,
-                   description="Retell's {name, call, args} or the arguments at the root; arguments: "
-                               + ", ".join(CallerAppointmentSerializer().fields) + ".",
+                   request=CallerAppointmentSerializer, description=TOOL_BODY,
                    responses={201: BookingAnswerSerializer,
                               200: OpenApiResponse(BookingAnswerSerializer, "Not booked: why, and what to offer")})
     def post(self, request):
