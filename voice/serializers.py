@@ -196,6 +196,9 @@ class VoiceAvailabilityParamsSerializer(AvailabilityParamsSerializer):
     branch_id = GymScopedRelatedField(model=Branch, required=False, allow_null=True,
                                       help_text="Default: the caller's branch, or the gym's only one.")
 
+    def validate_branch_id(self, value):
+        return value if value is None else super().validate_branch_id(value)
+
 
 class AvailabilityAnswerSerializer(ToolAnswerSerializer):
     found = serializers.BooleanField(help_text="Whether any slot is free that day.")

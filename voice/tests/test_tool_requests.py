@@ -189,3 +189,9 @@ class TestDoNotCall:
         assert api_client().post(DO_NOT_CALL, {"call": outbound_call(caller)}, format="json").status_code == 401
         caller.refresh_from_db()
         assert not caller.do_not_call
+
+
+def test_a_null_branch_is_the_default_branch(key_client, caller, branch):
+    body = retell(key_client, AVAILABILITY, "check_availability", {"date": weekday(), "branch_id": None},
+                  outbound_call(caller)).json()
+    assert body["branch_id"] == str(branch.id)
