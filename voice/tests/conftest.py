@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 from retell.lib.webhook_auth import symmetric
 
 from leads.tests.factories import LeadFactory
-from tenants.api_keys import api_key_create
 
 from .factories import RETELL_KEY, RetellIntegrationFactory
 from .fake_retell import FakeRetell, sdk_call
@@ -62,15 +61,6 @@ def deliver(integration):
                                    content_type="application/json", **headers)
 
     return post
-
-
-@pytest.fixture
-def key_client(gym):
-    """A client authenticated by one of the gym's API keys, as the voice platform calls the tools."""
-    _, raw = api_key_create(gym=gym, name="Retell tools")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    return client
 
 
 @pytest.fixture
