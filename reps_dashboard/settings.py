@@ -42,7 +42,7 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the served host names when DJANGO_DEBUG=false.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "console.apps.ConsoleAdminConfig",  # django.contrib.admin with the operator console's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "knowledge",
     "analytics",
     "voice",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +130,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Where the admin's "View site" leads (the operators' dashboard app); unset, the link is not shown.
+ADMIN_SITE_URL = env.str("ADMIN_SITE_URL", default="")
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Uploads: CSV imports are streamed to a temporary file above this size; the import views
