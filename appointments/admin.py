@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from console.filters import staff_filter, when_filter
-from console.times import local_time_column
+from console.times import local_text, local_time_column
 from leads.activity import Actor
 from reps_dashboard.api.errors import Conflict
 from tenants.admin_base import GymScopedAdmin, role_action, staff_gym, staff_name
@@ -106,8 +106,7 @@ class AppointmentAdmin(GymScopedAdmin):
 
     @admin.display(description="Ends")
     def local_end(self, appointment):
-        end = appointment.local_end
-        return f"{end:%Y-%m-%d %H:%M} {end.tzname()}"
+        return local_text(appointment.local_end, appointment.branch.tzinfo)
 
     @admin.display(description="Lead", ordering="lead__first_name")
     def lead_name(self, appointment):

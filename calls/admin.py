@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from console.filters import when_filter
-from console.times import local_time_column
+from console.times import local_text, local_time, local_time_column, row_timezone
 from leads.activity import Actor
 from reps_dashboard.api.errors import Conflict
 from tenants.admin_base import GymScopedAdmin, GymScopedInline, role_action, staff_name
@@ -57,7 +57,7 @@ class CallAdmin(GymScopedAdmin):
     and correct their reading (outcome, sentiment). A call not placed yet (queued) may still be
     changed. Changes go through the call services so the lead's counters and timeline stay true."""
 
-    list_display = ["when", "lead_name", "direction", "status", "outcome", "duration_display", "campaign", "branch"]
+    list_display = ["when", "lead_name", "direction", "status", "outcome", "duration_display", "campaign"]
     list_display_links = ["when"]
     list_filter = [when_filter("start_time", title="started", choices=("today", "week", "last_7_days", "month")),
                    "direction", "status", "outcome", "campaign", "branch", "sentiment", "handled_by"]
@@ -86,15 +86,12 @@ class CallAdmin(GymScopedAdmin):
     created_at_local = local_time_column("created_at", "Logged")
     updated_at_local = local_time_column("updated_at", "Updated")
 
-    class Media:
-        css = {"all": ["console/console.css"]}
-
     # --- list ---------------------------------------------------------------------------
 
     @admin.display(description="When", ordering="start_time")
     def when(self, call):
         if call.start_time is not None:
-            return self.start_time_local(call)
+            return local_time(call.start_time, row_timezone(call))
         return format_html("{} (scheduled)", self.scheduled_at_local(call)) if call.scheduled_at else "-"
 
     @admin.display(description="Lead", ordering="lead__first_name")
@@ -155,6 +152,12 @@ class CallAdmin(GymScopedAdmin):
                                 ((str(key).replace("_", " ").capitalize(), value)
                                  for key, value in sorted(call.metrics.items())))
         return format_html('<table class="metrics">{}</table>', rows)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # "Outbound call with Maya Lopez, 2026-12-04 18:02 EST" rather than its id
+            when = local_text(obj.start_time or obj.scheduled_at, row_timezone(obj))
+            context["subtitle"] = f"{obj.get_direction_display()} call with {obj.lead.full_name}, {when}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_add_permission(self, request, obj=None):
         return False  # calls are queued from the lead's page ("Call the lead now") or logged through the API

@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import admin
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
 from .dashboard import gym_day
@@ -41,7 +42,10 @@ class ConsoleAdminSite(admin.AdminSite):
         def in_gym_timezone(request, *args, **kwargs):
             gym = request_gym(request)
             with timezone.override(gym.tzinfo if gym is not None else None):
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+                if isinstance(response, SimpleTemplateResponse):
+                    response.render()  # now, in the gym's timezone, rather than after the view returned
+                return response
 
         return super().admin_view(in_gym_timezone, cacheable)
 

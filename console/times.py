@@ -17,13 +17,20 @@ def row_timezone(obj):
     return branch.tzinfo if branch is not None else timezone.get_current_timezone()
 
 
-def local_time(value, tz, fmt="%Y-%m-%d %H:%M"):
-    """``value`` in ``tz`` with the zone's abbreviation; the zone's name on hover."""
+def local_text(value, tz, fmt="%Y-%m-%d %H:%M"):
+    """``value`` in ``tz`` followed by the zone's abbreviation, as plain text."""
     if value is None:
         return EMPTY
     local = value.astimezone(tz)
-    return format_html('<time datetime="{}" title="{}">{} {}</time>', value.isoformat(), str(tz),
-                       local.strftime(fmt), local.tzname())
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def local_time(value, tz, fmt="%Y-%m-%d %H:%M"):
+    """``local_text`` marked up, with the zone's name on hover."""
+    if value is None:
+        return EMPTY
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), str(tz),
+                       local_text(value, tz, fmt))
 
 
 def local_time_column(field, description, *, fmt="%Y-%m-%d %H:%M", ordering=True):

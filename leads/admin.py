@@ -34,6 +34,7 @@ class HistoryInline(GymScopedInline):
     """A read-only list of the lead's history, newest first: rows are written by the services."""
 
     can_delete = False
+    template = "console/history_inline.html"
     related = ()
 
     def get_queryset(self, request):
@@ -121,8 +122,7 @@ class LeadAdminForm(forms.ModelForm):
 class LeadAdmin(GymScopedAdmin):
     form = LeadAdminForm
     change_form_template = "console/lead_change_form.html"
-    list_display = ["full_name", "phone", "status", "source", "branch", "assignee", "last_called_local",
-                    "created_at_local"]
+    list_display = ["full_name", "phone", "status", "branch", "assignee", "last_called_local", "created_at_local"]
     list_filter = ["status", "source", TagFilter, staff_filter("assigned_to", title="assigned to"), "branch",
                    when_filter("created_at", title="created", parameter="created",
                                choices=("today", "week", "last_7_days", "month")),
@@ -137,7 +137,7 @@ class LeadAdmin(GymScopedAdmin):
     write_roles = ALL_ROLES
     delete_roles = ADMIN_MANAGER
     last_called_local = local_time_column("last_called", "Last called")
-    created_at_local = local_time_column("created_at", "Created")
+    created_at_local = local_time_column("created_at", "Created", fmt="%Y-%m-%d")
     updated_at_local = local_time_column("updated_at", "Updated")
 
     @admin.display(description="Name", ordering="first_name")

@@ -42,6 +42,7 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the served host names when DJANGO_DEBUG=false.")
 
 INSTALLED_APPS = [
+    "console",  # first: its admin templates override Django's
     "console.apps.ConsoleAdminConfig",  # django.contrib.admin with the operator console's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,7 +62,6 @@ INSTALLED_APPS = [
     "knowledge",
     "analytics",
     "voice",
-    "console",
 ]
 
 MIDDLEWARE = [
