@@ -155,7 +155,9 @@ class AppointmentAdmin(GymScopedAdmin):
             gym=data["branch"].gym, actor=actor, lead=data["lead"], type=data["type"], start=data["start"],
             duration=data["duration"], branch=data["branch"], staff=data["staff"], status=data["status"],
             notes=data["notes"])
-        obj.pk = booked.pk
+        for field in Appointment._meta.concrete_fields:  # the admin logs and links the row it was given
+            setattr(obj, field.attname, getattr(booked, field.attname))
+        obj._state.adding = False
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A rule the form could not check in advance (a booking made meanwhile, an inactive branch)

@@ -35,7 +35,6 @@ class ImportJobAdmin(GymScopedAdmin):
     list_display = ["target", "kind", "status", "total", "created", "updated", "failed", "created_at_local"]
     list_filter = ["kind", "status"]
     readonly_fields = ["kind", "status", "source", "target", "total", "created", "updated", "failed", "errors"]
-    delete_roles = ADMIN_MANAGER
     created_at_local = local_time_column("created_at", "Started")
 
     def has_add_permission(self, request, obj=None):
