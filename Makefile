@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate serve bench bench-import bench-analytics clean
+.PHONY: run test setup migrate serve bench bench-import bench-analytics screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ bench: setup
 # DATABASE_URL=postgres://postgres@127.0.0.1:5432/reps_analytics_bench make bench-analytics
 bench-analytics: migrate
 	$(BIN)/python bench/analytics_bench.py $(BENCH_ARGS)
+
+# PNGs of the admin pages the browser tests visit, as a gym admin and as an agent (needs Chromium:
+# apt-get install chromium). SCREENSHOTS_DIR=path chooses the folder.
+SCREENSHOTS_DIR ?= screenshots
+screenshots: setup
+	SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) $(BIN)/python -m pytest console/tests/test_browser.py
+	@echo "Screenshots in $(SCREENSHOTS_DIR)/"
 
 clean:
 	rm -rf $(VENV) db.sqlite3

@@ -57,7 +57,7 @@ class CallAdmin(GymScopedAdmin):
     and correct their reading (outcome, sentiment). A call not placed yet (queued) may still be
     changed. Changes go through the call services so the lead's counters and timeline stay true."""
 
-    list_display = ["when", "lead_name", "direction", "status", "outcome", "duration_display", "campaign"]
+    list_display = ["when", "lead_name", "direction", "status", "outcome", "duration_display", "campaign", "branch"]
     list_display_links = ["when"]
     list_filter = [when_filter("start_time", title="started", choices=("today", "week", "last_7_days", "month")),
                    "direction", "status", "outcome", "campaign", "branch", "sentiment", "handled_by"]

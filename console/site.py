@@ -28,6 +28,8 @@ class ConsoleAdminSite(admin.AdminSite):
     site_title = TITLE
     index_title = "Today"
     index_template = "console/index.html"
+    # The index lists the models already; without the side bar a list's columns fit a laptop screen.
+    enable_nav_sidebar = False
 
     def each_context(self, request):
         context = super().each_context(request)

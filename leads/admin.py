@@ -82,7 +82,9 @@ class LeadActivityInline(HistoryInline):
     """The timeline, read-only: entries are written by the services that make the changes."""
 
     model = LeadActivity
+    verbose_name_plural = "timeline"
     fields = ["created_at_local", "type", "description", "actor_name"]
+    verbose_name = "timeline entry"
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
     created_at_local = local_time_column("created_at", "When")
@@ -122,7 +124,7 @@ class LeadAdminForm(forms.ModelForm):
 class LeadAdmin(GymScopedAdmin):
     form = LeadAdminForm
     change_form_template = "console/lead_change_form.html"
-    list_display = ["full_name", "phone", "status", "branch", "assignee", "last_called_local", "created_at_local"]
+    list_display = ["full_name", "phone", "status", "source", "branch", "assignee", "last_called_local", "created_on"]
     list_filter = ["status", "source", TagFilter, staff_filter("assigned_to", title="assigned to"), "branch",
                    when_filter("created_at", title="created", parameter="created",
                                choices=("today", "week", "last_7_days", "month")),
@@ -137,7 +139,8 @@ class LeadAdmin(GymScopedAdmin):
     write_roles = ALL_ROLES
     delete_roles = ADMIN_MANAGER
     last_called_local = local_time_column("last_called", "Last called")
-    created_at_local = local_time_column("created_at", "Created", fmt="%Y-%m-%d")
+    created_on = local_time_column("created_at", "Created", fmt="%Y-%m-%d")
+    created_at_local = local_time_column("created_at", "Created")
     updated_at_local = local_time_column("updated_at", "Updated")
 
     @admin.display(description="Name", ordering="first_name")

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from appointments.tests.factories import AppointmentFactory
-from calls.tests.factories import CallFactory, CallNoteFactory, CampaignFactory, CampaignLeadFactory
+from calls.services import call_create, call_note_add
+from calls.tests.factories import CampaignFactory, CampaignLeadFactory
+from leads.activity import Actor
 from leads.models import LeadTag
-from leads.tests.factories import LeadActivityFactory, LeadFactory
+from leads.tests.factories import LeadFactory
 from tenants.models import Role, Tag
 from tenants.tests.factories import TEST_PASSWORD, BranchFactory, GymFactory, UserFactory
 
 PASSWORD = TEST_PASSWORD
+VOICE_AGENT = Actor.voice_agent()
 TRANSCRIPT = [
     {"speaker": "agent", "text": "Hi Maya, this is Ava from Harbor Fitness. You asked about a trial pass?",
      "timestamp": 0.4},
@@ -32,6 +35,7 @@ class World:
     west: object
     admin: object
     agent: object
+    tag: object
     lead: object
     call: object
     appointment: object
@@ -57,20 +61,20 @@ def build() -> World:
     campaign = CampaignFactory(gym=gym, name="Trial pass follow-up", status="active", branch=downtown)
     for member in [lead, *others[:3]]:
         CampaignLeadFactory(gym=gym, campaign=campaign, lead=member)
+    # Calls through the service, as the voice agent logs them: the leads' counters and timelines follow.
     start = now - dt.timedelta(hours=1)
-    call = CallFactory(gym=gym, lead=lead, campaign=campaign, handled_by="ai", status="completed",
+    call = call_create(gym=gym, actor=VOICE_AGENT, lead=lead, campaign=campaign, status="completed",
                        outcome="appointment_booked", sentiment="positive", start_time=start,
-                       end_time=start + dt.timedelta(seconds=95), duration=95, transcript=TRANSCRIPT, metrics=METRICS,
+                       end_time=start + dt.timedelta(seconds=95), transcript=TRANSCRIPT, metrics=METRICS,
                        summary="Booked a tour for Thursday 7 am.",
                        recording_url="https://recordings.example/harbor/call-1.wav")
-    CallNoteFactory(gym=gym, call=call, author=agent, content="She prefers text reminders.")
+    call_note_add(call=call, author=agent, content="She prefers text reminders.")
     for index, other in enumerate(others[:3]):
-        CallFactory(gym=gym, lead=other, campaign=campaign, status="completed", outcome="no_answer",
-                    start_time=now - dt.timedelta(days=index + 1), duration=20)
-    LeadActivityFactory(gym=gym, lead=lead, type="call_logged", description="Outbound call logged (completed, 1m 35s)")
+        call_create(gym=gym, actor=VOICE_AGENT, lead=other, campaign=campaign, status="completed",
+                    outcome="no_answer", start_time=now - dt.timedelta(days=index + 1), duration=20)
     today_local = timezone.localtime(now, downtown.tzinfo).replace(hour=18, minute=30, second=0, microsecond=0)
     appointment = AppointmentFactory(gym=gym, branch=downtown, lead=lead, staff=admin, type="tour",
                                      date=today_local.astimezone(dt.UTC), duration=45)
     AppointmentFactory(gym=gym, branch=west, lead=others[1], type="consultation",
                        date=(now + dt.timedelta(days=2)).replace(minute=0, second=0, microsecond=0), duration=30)
-    return World(gym, downtown, west, admin, agent, lead, call, appointment, campaign)
+    return World(gym, downtown, west, admin, agent, trial, lead, call, appointment, campaign)
