@@ -4,6 +4,8 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments.models import Appointment
@@ -203,3 +205,20 @@ def test_booking_from_the_admin_reads_the_branchs_wall_clock_and_refuses_overlap
     again = operator.post("/admin/appointments/appointment/add/", {**data, "time": "10:00"})
     assert again.status_code == 200 and "Double booking" in again.content.decode()
     assert Appointment.all_gyms.filter(lead=lead).count() == 1
+
+
+# --- query budgets ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/admin/leads/lead/", "/admin/calls/call/", "/admin/appointments/appointment/"])
+def test_a_list_costs_the_same_queries_for_one_row_or_many(operator, gym, branch, path):
+    def rows(count):
+        for _ in range(count):
+            lead = LeadFactory(gym=gym, branch=branch, assigned_to=operator.user)
+            CallFactory(gym=gym, lead=lead, campaign=CampaignFactory(gym=gym))
+            AppointmentFactory(gym=gym, branch=branch, lead=lead, staff=operator.user)
+        with CaptureQueriesContext(connection) as queries:
+            html(operator.get(path))
+        return len(queries)
+
+    assert rows(1) == rows(10)
