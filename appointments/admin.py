@@ -2,15 +2,15 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from console.filters import staff_filter, when_filter
+from console.refusals import REFUSALS, refusal
 from console.times import local_text, local_time_column
 from leads.activity import Actor
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 from tenants.admin_base import GymScopedAdmin, role_action, staff_gym, staff_name
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
@@ -33,7 +33,7 @@ def _status_action(status):
                                                 actor=Actor.for_user(request.user))
                 changed += 1
             except Conflict as exc:
-                refused.append(f"{appointment.lead.full_name}: {exc.detail}")
+                refused.append(f"{appointment.lead.full_name}: {exc.message}")
         if changed:
             modeladmin.message_user(request, f"{changed} appointment(s) marked {label}.", messages.SUCCESS)
         for reason in refused:
@@ -164,7 +164,7 @@ class AppointmentAdmin(GymScopedAdmin):
         comes back as a message on the same page."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (Conflict, ValidationError) as exc:
-            reason = exc.detail if isinstance(exc, Conflict) else " ".join(exc.messages)
+        except REFUSALS as exc:
+            reason = refusal(exc)
             self.message_user(request, f"Not saved: {reason}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())

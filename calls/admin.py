@@ -1,13 +1,12 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from console.filters import when_filter
+from console.refusals import REFUSALS, refusal
 from console.times import local_text, local_time, local_time_column, row_timezone
 from leads.activity import Actor
-from reps_dashboard.api.errors import Conflict
 from tenants.admin_base import GymScopedAdmin, GymScopedInline, role_action, staff_name
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 from voice.scheduler import Skipped, campaigns_schedule
@@ -247,8 +246,8 @@ class CampaignAdmin(GymScopedAdmin):
         for campaign in queryset:
             try:
                 service(campaign=campaign)
-            except (Conflict, ValidationError) as exc:
-                reason = exc.detail if isinstance(exc, Conflict) else " ".join(exc.messages)
+            except REFUSALS as exc:
+                reason = refusal(exc)
                 self.message_user(request, f"{campaign.name}: {reason}", messages.WARNING)
             else:
                 self.message_user(request, f"{campaign.name}: {label}.", messages.SUCCESS)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from leads.activity import Actor, activity_record
 from leads.models import ActivityType, ActorType, Lead, LeadStatus, stage_after
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict, InvalidTransition
 
 from .models import (
     MAX_DURATION_SECONDS,
@@ -190,7 +190,7 @@ def campaign_resume(*, campaign: Campaign) -> Campaign:
 def _campaign_move(campaign, source, target, rule):
     current = Campaign.all_gyms.select_for_update().get(pk=campaign.pk)
     if current.status != source:
-        raise Conflict(f"The campaign is {current.get_status_display().lower()}: {rule}.")
+        raise InvalidTransition(f"The campaign is {current.get_status_display().lower()}: {rule}.")
     current.status = target
     current.save(update_fields=["status", "updated_at"])
     return current

@@ -2,7 +2,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -11,8 +11,8 @@ from appointments.models import Appointment
 from calls import services as call_services
 from calls.models import Call
 from console.filters import TagFilter, staff_filter, when_filter
+from console.refusals import REFUSALS, refusal
 from console.times import local_time_column
-from reps_dashboard.api.errors import Conflict
 from tenants.admin_base import GymScopedAdmin, GymScopedInline, role_action, staff_gym, staff_name
 from tenants.models import Tag
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
@@ -209,8 +209,8 @@ class LeadAdmin(GymScopedAdmin):
         """Queues an outbound call for now through the service POST /api/calls uses."""
         try:
             call = call_services.call_create(gym=lead.gym, actor=Actor.for_user(request.user), lead=lead)
-        except (Conflict, ValidationError) as exc:
-            reason = exc.detail if isinstance(exc, Conflict) else " ".join(exc.messages)
+        except REFUSALS as exc:
+            reason = refusal(exc)
             self.message_user(request, f"{lead.full_name}: {reason}", messages.ERROR)
             return
         link = reverse("admin:calls_call_change", args=[call.pk])
