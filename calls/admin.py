@@ -153,9 +153,8 @@ class CallAdmin(GymScopedAdmin):
         return format_html('<table class="metrics">{}</table>', rows)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:  # "Outbound call with Maya Lopez, 2026-12-04 18:02 EST" rather than its id
-            when = local_text(obj.start_time or obj.scheduled_at, row_timezone(obj))
-            context["subtitle"] = f"{obj.get_direction_display()} call with {obj.lead.full_name}, {when}"
+        if obj is not None:  # "Outbound call with Maya Lopez, 2026-12-04 18:02 EST"
+            context["subtitle"] = f"{obj}, {local_text(obj.start_time or obj.scheduled_at, row_timezone(obj))}"
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_add_permission(self, request, obj=None):

@@ -6,6 +6,7 @@ With ``SCREENSHOTS_DIR`` set (``make screenshots``) every page visited is saved 
 
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -72,6 +73,7 @@ class Operator:
         assert response.status == 200, (path, response.status)
         self.assert_styled()
         assert not self.errors, (path, self.errors)
+        assert not re.search(r"\bUTC\b", self.page.inner_text("body")), f"{path} shows a UTC time to a New York gym"
         folder = os.environ.get("SCREENSHOTS_DIR")
         if shot and folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
