@@ -86,7 +86,7 @@ class AppointmentAdmin(GymScopedAdmin):
 
     list_display = ["local_start", "type", "lead_name", "branch", "staff_name", "duration", "status"]
     list_display_links = ["local_start"]
-    list_filter = [when_filter("date", choices=("today", "upcoming", "week", "past")), "status", "type",
+    list_filter = [when_filter("date", choices=("today", "upcoming", "next_7_days", "week", "past")), "status", "type",
                    staff_filter("staff", title="staff"), "branch"]
     search_fields = ["lead__first_name", "lead__last_name", "lead__phone", "notes"]
     list_select_related = ["lead", "branch", "staff"]

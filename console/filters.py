@@ -20,6 +20,7 @@ def _ranges(today):
     return {
         "today": ("Today", _midnight(today), _midnight(tomorrow)),
         "upcoming": ("Upcoming", timezone.now(), None),
+        "next_7_days": ("Next 7 days", _midnight(tomorrow), _midnight(today + dt.timedelta(days=8))),
         "week": ("This week", _midnight(monday), _midnight(monday + dt.timedelta(days=7))),
         "last_7_days": ("Last 7 days", _midnight(today - dt.timedelta(days=6)), _midnight(tomorrow)),
         "month": ("This month", _midnight(today.replace(day=1)), None),
