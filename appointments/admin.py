@@ -3,10 +3,9 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.utils.html import format_html
 
 from console.filters import staff_filter, when_filter
+from console.links import change_link
 from console.refusals import REFUSALS, refusal
 from console.times import local_text, local_time_column
 from leads.activity import Actor
@@ -110,12 +109,9 @@ class AppointmentAdmin(GymScopedAdmin):
 
     @admin.display(description="Lead", ordering="lead__first_name")
     def lead_name(self, appointment):
-        return appointment.lead.full_name
+        return change_link(appointment.lead, appointment.lead.full_name)
 
-    @admin.display(description="Lead")
-    def lead_link(self, appointment):
-        return format_html('<a href="{}">{}</a>', reverse("admin:leads_lead_change", args=[appointment.lead_id]),
-                           appointment.lead.full_name)
+    lead_link = lead_name
 
     @admin.display(description="Staff", ordering="staff__first_name")
     def staff_name(self, appointment):

@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from console.filters import when_filter
+from console.links import change_link
 from console.refusals import REFUSALS, refusal
 from console.times import local_text, local_time, local_time_column, row_timezone
 from leads.activity import Actor
@@ -17,10 +17,6 @@ from .models import NOT_PLACED, Call, CallNote, Campaign, CampaignLead, Campaign
 # What a placed call keeps editable: the operator's reading of it. Everything else is history.
 PLACED_EDITABLE = ["outcome", "sentiment", "notes"]
 SPEAKERS = {"agent": "Agent", "customer": "Lead", "system": "System"}
-
-
-def _lead_link(lead):
-    return format_html('<a href="{}">{}</a>', reverse("admin:leads_lead_change", args=[lead.pk]), lead.full_name)
 
 
 def _seconds(value):
@@ -95,7 +91,7 @@ class CallAdmin(GymScopedAdmin):
 
     @admin.display(description="Lead", ordering="lead__first_name")
     def lead_name(self, call):
-        return _lead_link(call.lead)
+        return change_link(call.lead, call.lead.full_name)
 
     @admin.display(description="Duration", ordering="duration")
     def duration_display(self, call):
@@ -120,7 +116,7 @@ class CallAdmin(GymScopedAdmin):
 
     @admin.display(description="Lead")
     def lead_link(self, call):
-        return _lead_link(call.lead)
+        return change_link(call.lead, call.lead.full_name)
 
     @admin.display(description="Recording")
     def recording(self, call):
