@@ -7,10 +7,10 @@ from django.http import HttpResponseRedirect
 from console.filters import staff_filter, when_filter
 from console.links import change_link
 from console.refusals import REFUSALS, refusal
-from console.times import local_text, local_time_column
 from leads.activity import Actor
 from reps_dashboard.errors import Conflict
 from tenants.admin_base import GymScopedAdmin, role_action, staff_gym, staff_name
+from tenants.admin_times import local_text, local_time_column
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
 from . import services

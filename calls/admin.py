@@ -5,9 +5,9 @@ from django.utils.html import format_html, format_html_join
 from console.filters import when_filter
 from console.links import change_link
 from console.refusals import REFUSALS, refusal
-from console.times import local_text, local_time, local_time_column, row_timezone
 from leads.activity import Actor
 from tenants.admin_base import GymScopedAdmin, GymScopedInline, role_action, staff_name
+from tenants.admin_times import local_text, local_time, local_time_column, row_timezone
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 from voice.scheduler import Skipped, campaigns_schedule
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from console.times import local_time_column
 from tenants.admin_base import GymScopedAdmin
+from tenants.admin_times import local_time_column
 from tenants.permissions import ADMIN_MANAGER
 
 from .models import ImportJob, KnowledgeEntry, KnowledgeSource

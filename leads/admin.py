@@ -12,8 +12,8 @@ from calls import services as call_services
 from calls.models import Call
 from console.filters import TagFilter, staff_filter, when_filter
 from console.refusals import REFUSALS, refusal
-from console.times import local_time_column
 from tenants.admin_base import GymScopedAdmin, GymScopedInline, role_action, staff_gym, staff_name
+from tenants.admin_times import local_time_column
 from tenants.models import Tag
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 

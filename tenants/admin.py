@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from console.times import local_time_column
-
 from .admin_base import GymScopedAdmin, GymScopedAdminMixin, staff_gym
+from .admin_times import local_time_column
 from .models import ApiKey, Branch, Gym, Tag, User
 from .permissions import ADMIN, ADMIN_MANAGER, ALL_ROLES
 

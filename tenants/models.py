@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from .managers import GymQuerySet, GymScopedManager, UserManager
+from .roles import Role
 
 CALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HEX_COLOR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB, for example #1E88E5.")
@@ -46,12 +47,6 @@ def default_opening_hours():
     weekday = ["06:00", "22:00"]
     return {"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday,
             "sat": ["08:00", "20:00"], "sun": ["08:00", "18:00"]}
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MANAGER = "manager", "Manager"
-    AGENT = "agent", "Agent"
 
 
 class Gym(models.Model):

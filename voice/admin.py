@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import reverse
 
-from console.times import local_time_column
 from tenants.admin_base import GymScopedAdmin
+from tenants.admin_times import local_time_column
 from tenants.permissions import ADMIN
 
 from .models import RetellIntegration, WebhookEvent
