@@ -16,6 +16,7 @@ from appointments.services import (
     appointment_update,
 )
 from appointments.showrate.outcomes import appointment_cancel_by_caller, appointment_confirm_by_caller
+from appointments.showrate.selectors import appointments_needing_outcome
 from appointments.showrate.services import showrate_run
 from appointments.showrate.variables import call_variables
 from calls.models import Call, CallStatus
@@ -24,10 +25,11 @@ from leads.activity import Actor
 from leads.models import ActivityType, LeadActivity, LeadStatus
 from leads.tests.factories import LeadFactory
 from reps_dashboard.api.errors import Conflict
+from tenants.tests.factories import BranchFactory
 
 from .factories import AppointmentFactory
 
-NY, LA = ZoneInfo("America/New_York"), ZoneInfo("America/Los_Angeles")
+NY, LA, HAWAII = ZoneInfo("America/New_York"), ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Honolulu")
 STAFF = Actor.system("Front desk")
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -257,3 +259,23 @@ def test_rebooking_within_a_week_recovers_the_no_show(ladder_gym, ny_lead, branc
                      start=dt.datetime.now(dt.UTC) + dt.timedelta(days=1), duration=60)
     old.refresh_from_db()
     assert old.rebooked_as_id is None
+
+
+# --- needs an outcome ------------------------------------------------------------------------
+
+
+def test_needs_an_outcome_once_the_day_is_over_in_the_branch_time_zone(ladder_gym, ny_lead, branch):
+    hawaii = BranchFactory(gym=ladder_gym, name="Waikiki", timezone="Pacific/Honolulu")
+    now = dt.datetime(2026, 3, 11, 5, tzinfo=dt.UTC)  # 01:00 on the 11th in New York, 19:00 on the 10th in Honolulu
+    in_ny = appointment(ny_lead, at(NY, 2026, 3, 10, 12), status="confirmed")
+    appointment(LeadFactory(gym=ladder_gym, branch=hawaii), at(HAWAII, 2026, 3, 10, 12))
+    late = appointment(LeadFactory(gym=ladder_gym, branch=branch), at(NY, 2026, 3, 10, 23, 30))  # ends after midnight
+    appointment(LeadFactory(gym=ladder_gym, branch=branch), at(NY, 2026, 3, 9, 12), status="completed")
+    waiting = appointments_needing_outcome(Appointment.objects.for_gym(ladder_gym), gym=ladder_gym, now=now)
+    assert list(waiting) == [in_ny]
+    later = appointments_needing_outcome(Appointment.objects.for_gym(ladder_gym), gym=ladder_gym,
+                                         now=now + dt.timedelta(days=1))
+    assert len(later) == 3 and late in later
+    # Never marked by the engine: still what staff left.
+    run(ladder_gym, now + dt.timedelta(days=1))
+    assert in_ny.status == Appointment.all_gyms.get(pk=in_ny.pk).status == "confirmed"
