@@ -5,8 +5,8 @@ from rest_framework import serializers
 from appointments.models import AppointmentStatus, AppointmentType
 from calls.models import CallDirection, CallOutcome, CallStatus, Sentiment
 from leads.models import LeadSource, LeadStage, LeadStatus
-from reps_dashboard.api.fields import GymScopedRelatedField
-from reps_dashboard.api.filters import INVALID_ID
+from reps_dashboard.errors import INVALID_ID
+from tenants.api.fields import GymScopedRelatedField
 from tenants.models import Branch
 
 from .period import GRANULARITIES, parse_period

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from reps_dashboard.api.viewsets import GymScopedViewSet
+from tenants.api.viewsets import GymScopedViewSet
 
 from .selectors.appointments import appointments_analytics
 from .selectors.calls import calls_analytics

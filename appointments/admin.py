@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from leads.activity import Actor
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 from tenants.admin_base import GymScopedAdmin
 from tenants.models import Role
 
@@ -21,7 +21,7 @@ def _status_action(status):
                                                 actor=Actor.for_user(request.user))
                 changed += 1
             except Conflict as exc:
-                refused.append(f"{appointment}: {exc.detail}")
+                refused.append(f"{appointment}: {exc.message}")
         if changed:
             modeladmin.message_user(request, f"{changed} appointment(s) marked {label}.", messages.SUCCESS)
         for reason in refused:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from leads.activity import Actor
 from leads.models import Lead
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 from tenants.models import Branch, User
 
 from . import services

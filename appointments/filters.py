@@ -1,6 +1,7 @@
 
 from leads.models import Lead
-from reps_dashboard.api.filters import CommaSeparatedChoiceFilter, DateRangeFilterSet, GymIdFilter
+from reps_dashboard.api.filters import CommaSeparatedChoiceFilter, DateRangeFilterSet
+from tenants.api.filters import GymIdFilter
 from tenants.models import Branch, User
 
 from .models import Appointment, AppointmentStatus, AppointmentType

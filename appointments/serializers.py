@@ -2,7 +2,8 @@ from rest_framework import serializers
 
 from leads.models import Lead
 from reps_dashboard.api.dates import datetime_problem
-from reps_dashboard.api.fields import GymScopedRelatedField, HandWrittenRow, iso_offset, optional_str
+from reps_dashboard.api.fields import HandWrittenRow, iso_offset, optional_str
+from tenants.api.fields import GymScopedRelatedField
 from tenants.models import Branch, User
 
 from .localtime import NonexistentTime, to_aware

@@ -9,12 +9,10 @@ same 409. Each change is written on the lead's timeline in the same transaction.
 import datetime as dt
 
 from django.db import IntegrityError, OperationalError, transaction
-from rest_framework.exceptions import ValidationError
 
 from leads.activity import Actor, activity_record
 from leads.models import ActivityType, ActorType
-from reps_dashboard.api.errors import Conflict
-from reps_dashboard.api.fields import GymScopedRelatedField
+from reps_dashboard.errors import NO_SUCH_OBJECT, BusinessRuleViolation, Conflict, InvalidTransition
 
 from .localtime import normalise
 from .models import (
@@ -35,7 +33,6 @@ TRANSITIONS = {
     S.SCHEDULED: {S.CONFIRMED, S.COMPLETED, S.CANCELED, S.NO_SHOW, S.RESCHEDULED},
     S.CONFIRMED: {S.COMPLETED, S.CANCELED, S.NO_SHOW, S.RESCHEDULED},
 }
-NO_SUCH_OBJECT = GymScopedRelatedField.default_error_messages["does_not_exist"]
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -43,7 +40,7 @@ NO_SUCH_OBJECT = GymScopedRelatedField.default_error_messages["does_not_exist"]
 
 def _belongs(gym, obj, field):
     if obj is not None and obj.gym_id != gym.pk:
-        raise ValidationError({field: [NO_SUCH_OBJECT.format(pk_value=obj.pk)]})
+        raise BusinessRuleViolation(NO_SUCH_OBJECT.format(pk_value=obj.pk), field=field)
 
 
 def _check_related(*, gym, lead, branch, staff):
@@ -51,19 +48,19 @@ def _check_related(*, gym, lead, branch, staff):
     _belongs(gym, branch, "branch_id")
     _belongs(gym, staff, "staff_id")
     if not branch.is_active:
-        raise ValidationError({"branch_id": ["This branch is inactive; book at an active branch."]})
+        raise BusinessRuleViolation("This branch is inactive; book at an active branch.", field="branch_id")
     if staff is not None and not staff.is_active:
-        raise ValidationError({"staff_id": ["This staff member is inactive."]})
+        raise BusinessRuleViolation("This staff member is inactive.", field="staff_id")
 
 
 def _check_type(type):
     if type not in AppointmentType.values:
-        raise ValidationError({"type": [f"Must be one of: {', '.join(AppointmentType.values)}."]})
+        raise BusinessRuleViolation(f"Must be one of: {', '.join(AppointmentType.values)}.", field="type")
 
 
 def _check_duration(duration):
     if not isinstance(duration, int) or not DURATION_MIN <= duration <= DURATION_MAX:
-        raise ValidationError({"duration": [f"Must be between {DURATION_MIN} and {DURATION_MAX} minutes."]})
+        raise BusinessRuleViolation(f"Must be between {DURATION_MIN} and {DURATION_MAX} minutes.", field="duration")
 
 
 def _when(appointment):
@@ -147,7 +144,7 @@ def _locked(appointment: Appointment) -> Appointment:
 def _check_transition(appointment: Appointment, status: str):
     if status not in TRANSITIONS.get(appointment.status, ()):
         allowed = ", ".join(sorted(TRANSITIONS.get(appointment.status, ()))) or "none (it is final)"
-        raise Conflict(f'An appointment that is "{appointment.status}" cannot become "{status}". '
+        raise InvalidTransition(f'An appointment that is "{appointment.status}" cannot become "{status}". '
                        f"Allowed: {allowed}.")
 
 
@@ -171,12 +168,12 @@ def appointment_book(*, gym, actor: Actor, lead, type, start: dt.datetime, durat
     lead or of the staff member."""
     branch = branch if branch is not None else lead.branch
     if branch is None:
-        raise ValidationError({"branch_id": ["The lead has no branch; choose one."]})
+        raise BusinessRuleViolation("The lead has no branch; choose one.", field="branch_id")
     _check_related(gym=gym, lead=lead, branch=branch, staff=staff)
     _check_type(type)
     _check_duration(duration)
     if status not in BOOKABLE_STATUSES:
-        raise ValidationError({"status": [f"A new appointment is one of: {', '.join(BOOKABLE_STATUSES)}."]})
+        raise BusinessRuleViolation(f"A new appointment is one of: {', '.join(BOOKABLE_STATUSES)}.", field="status")
     appointment = Appointment(gym=gym, lead=lead, branch=branch, staff=staff, type=type, date=normalise(start),
                               duration=duration, status=status, notes=notes, created_by=_created_by(actor))
     if appointment.is_active:
@@ -246,7 +243,7 @@ def appointment_reschedule(*, appointment: Appointment, start: dt.datetime, dura
     transaction. The old appointment does not block the new time."""
     old = _locked(appointment)
     if not old.is_active:
-        raise Conflict(f'Only scheduled or confirmed appointments can be rescheduled; this one is "{old.status}".')
+        raise InvalidTransition(f'Only scheduled or confirmed appointments can be rescheduled; this one is "{old.status}".')
     duration = old.duration if duration is None else duration
     _check_duration(duration)
     _check_related(gym=old.gym, lead=old.lead, branch=old.branch, staff=old.staff)

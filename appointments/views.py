@@ -8,7 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from leads.activity import Actor
-from reps_dashboard.api.viewsets import GymScopedModelViewSet, TalliedListMixin
+from reps_dashboard.api.tallied import TalliedListMixin
+from tenants.api.viewsets import GymScopedModelViewSet
 from tenants.models import Branch
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 

@@ -69,7 +69,7 @@ from django.db import connection  # noqa: E402
 from bench import datagen, harness  # noqa: E402
 from calls.models import Call  # noqa: E402
 from leads.models import Lead  # noqa: E402
-from tenants import rls, tokens  # noqa: E402
+from tenants import rls_install, tokens  # noqa: E402
 from tenants.models import Gym, User  # noqa: E402
 from tenants.scope import unscoped  # noqa: E402
 
@@ -82,7 +82,7 @@ QUICK = {"big_leads": 20_000, "big_calls": 80_000, "big_appointments": 8_000, "s
 def prepare(scale, regenerate):
     call_command("migrate", verbosity=0)
     settings.DATABASE_APP_ROLE = APP_ROLE
-    rls.install()  # grants the app role its table privileges
+    rls_install.install()  # grants the app role its table privileges
     with unscoped("bench: check the data set"):
         if regenerate or not datagen.exists(scale["big_leads"]):
             print(f"Generating the data set ({scale['big_leads']:,} leads in the big gym)...")

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reps_dashboard.api.dates import datetime_problem
-from reps_dashboard.api.fields import GymScopedRelatedField
+from tenants.api.fields import GymScopedRelatedField
 
 from .transcripts import MAX_TURNS, SPEAKERS, TranscriptError, parse_transcript
 

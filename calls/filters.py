@@ -3,7 +3,8 @@ from django.db.models import Q
 
 from leads.models import Lead
 from reps_dashboard.api.dates import parse_bound
-from reps_dashboard.api.filters import CommaSeparatedChoiceFilter, DateRangeFilterSet, GymIdFilter
+from reps_dashboard.api.filters import CommaSeparatedChoiceFilter, DateRangeFilterSet
+from tenants.api.filters import GymIdFilter
 from tenants.models import Branch
 
 from .models import Call, CallDirection, CallOutcome, CallStatus, Campaign, CampaignStatus, Sentiment

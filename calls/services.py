@@ -17,7 +17,7 @@ from django.utils import timezone
 from appointments.models import Appointment
 from leads.activity import Actor, activity_record
 from leads.models import ActivityType, ActorType, Lead, LeadStatus, stage_after
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 
 from .models import (
     MAX_DURATION_SECONDS,

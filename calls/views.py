@@ -6,7 +6,8 @@ from rest_framework.response import Response
 from leads.activity import Actor
 from reps_dashboard.api.dates import parse_range
 from reps_dashboard.api.pagination import PageLimitPagination
-from reps_dashboard.api.viewsets import GymScopedModelViewSet, TalliedListMixin
+from reps_dashboard.api.tallied import TalliedListMixin
+from tenants.api.viewsets import GymScopedModelViewSet
 from tenants.middleware import commit_despite_error
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 

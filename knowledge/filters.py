@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from reps_dashboard.api.filters import GymIdFilter
+from tenants.api.filters import GymIdFilter
 from tenants.models import Branch
 
 from .models import KnowledgeCategory, KnowledgeEntry, KnowledgeSource

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from reps_dashboard.api.fields import GymScopedRelatedField
+from tenants.api.fields import GymScopedRelatedField
 from tenants.models import Branch
 
 from .models import (

@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from reps_dashboard.api.errors import PayloadTooLarge
-from reps_dashboard.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
+from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
 from . import selectors, services

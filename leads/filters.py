@@ -1,6 +1,7 @@
 import django_filters
 
-from reps_dashboard.api.filters import CommaSeparatedChoiceFilter, DateRangeFilterSet, GymIdFilter
+from reps_dashboard.api.filters import CommaSeparatedChoiceFilter, DateRangeFilterSet
+from tenants.api.filters import GymIdFilter
 from tenants.models import Branch, Tag, User
 
 from .models import Lead, LeadSource, LeadStatus

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from reps_dashboard.api.filters import INVALID_ID
+from reps_dashboard.errors import INVALID_ID
 from tenants.models import Tag
 
 from .activity import Actor

@@ -5,8 +5,9 @@ from rest_framework import serializers
 
 from appointments.serializers import AppointmentShortSerializer
 from calls.serializers import CallShortSerializer
-from reps_dashboard.api.fields import GymScopedRelatedField, HandWrittenRow, optional_str
-from reps_dashboard.api.filters import INVALID_ID
+from reps_dashboard.api.fields import HandWrittenRow, optional_str
+from reps_dashboard.errors import INVALID_ID
+from tenants.api.fields import GymScopedRelatedField
 from tenants.models import Branch, Tag, User
 
 from . import selectors

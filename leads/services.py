@@ -14,8 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reps_dashboard.api.errors import Conflict
-from reps_dashboard.api.filters import INVALID_ID
+from reps_dashboard.errors import INVALID_ID, Conflict
 from tenants.models import Tag
 
 from .activity import Actor, activity_record

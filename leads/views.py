@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from reps_dashboard.api.errors import PayloadTooLarge
 from reps_dashboard.api.schema import AutoSchema, ValidationErrorSerializer
-from reps_dashboard.api.viewsets import GymScopedViewSet, TalliedListMixin
+from reps_dashboard.api.tallied import TalliedListMixin
+from tenants.api.viewsets import GymScopedViewSet
 from tenants.models import Branch
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 

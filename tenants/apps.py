@@ -9,7 +9,7 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate, pre_migrate
 
-        from . import rls, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
+        from . import rls_install, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
 
-        pre_migrate.connect(rls.pre_migrate_bypass, sender=self, dispatch_uid="tenants.rls.bypass")
-        post_migrate.connect(rls.post_migrate_install, sender=self, dispatch_uid="tenants.rls.install")
+        pre_migrate.connect(rls_install.pre_migrate_bypass, sender=self, dispatch_uid="tenants.rls.bypass")
+        post_migrate.connect(rls_install.post_migrate_install, sender=self, dispatch_uid="tenants.rls.install")

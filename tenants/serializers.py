@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reps_dashboard.api.fields import GymScopedRelatedField
+from tenants.api.fields import GymScopedRelatedField
 
 from .models import CALL_DAYS, ApiKey, Branch, Gym, Role, Tag, User, validate_country, validate_timezone
 

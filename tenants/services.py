@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 
 from . import tokens
 from .models import Branch, Gym, Role, User

@@ -10,7 +10,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from reps_dashboard.api.schema import ErrorSerializer
-from reps_dashboard.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
+from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 
 from . import api_keys, lockout, services, tokens
 from .models import ApiKey, Branch, Tag, User

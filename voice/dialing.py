@@ -6,7 +6,7 @@ from calls.models import Call, CallStatus
 from calls.services import DO_NOT_CALL, call_update
 from leads.activity import Actor
 from leads.models import Lead
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 
 from . import retell_client, selectors
 from .crypto import UnreadableSecret

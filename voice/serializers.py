@@ -10,8 +10,8 @@ from appointments.serializers import (
 )
 from leads.models import Lead
 from leads.phones import InvalidPhoneNumber, normalize_phone
-from reps_dashboard.api.fields import GymScopedRelatedField
-from reps_dashboard.api.filters import INVALID_ID
+from reps_dashboard.errors import INVALID_ID
+from tenants.api.fields import GymScopedRelatedField
 from tenants.models import Branch, User
 
 from .models import WebhookOutcome

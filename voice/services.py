@@ -11,7 +11,7 @@ from appointments.models import Appointment
 from appointments.services import appointment_book
 from leads.activity import Actor
 from leads.phones import InvalidPhoneNumber, normalize_phone
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 
 from .models import RetellIntegration
 
@@ -70,4 +70,4 @@ def appointment_book_for_caller(*, gym, lead, type, start: dt.datetime, duration
     except Conflict as exc:
         slots = next_free_slots(branch=branch, after=start, duration=duration, staff=staff, lead=lead,
                                 count=OFFERED_SLOTS)
-        raise SlotTaken(str(exc.detail), exc.extra.get("existing_id"), slots)
+        raise SlotTaken(exc.message, exc.extra.get("existing_id"), slots)

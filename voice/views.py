@@ -22,7 +22,7 @@ from leads.models import Lead
 from leads.services import lead_set_do_not_call
 from reps_dashboard.api.parsers import StrictJSONParser
 from reps_dashboard.api.schema import ErrorSerializer
-from reps_dashboard.api.viewsets import GymScopedViewSet
+from tenants.api.viewsets import GymScopedViewSet
 from tenants.authentication import ApiKeyAuthentication
 from tenants.middleware import commit_despite_error
 from tenants.permissions import ADMIN, ADMIN_MANAGER, ALL_ROLES, TENANT_PERMISSIONS, IsGymApiKey

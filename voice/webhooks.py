@@ -27,7 +27,7 @@ from leads.activity import Actor
 from leads.models import Lead, LeadSource
 from leads.selectors import lead_find_by_phone
 from leads.services import lead_create, lead_update
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 
 from . import selectors
 from .models import EVENT_STAGES, RetellIntegration, WebhookEvent, WebhookOutcome

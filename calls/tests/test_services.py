@@ -11,7 +11,7 @@ from calls.models import Call, CallNote, CampaignLead
 from leads.activity import Actor
 from leads.models import Lead, LeadActivity
 from leads.tests.factories import LeadFactory
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 from tenants.tests.factories import BranchFactory
 
 from .factories import CallFactory, CampaignFactory

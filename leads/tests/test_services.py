@@ -9,7 +9,7 @@ from django.db import transaction
 from leads import selectors, services
 from leads.activity import Actor
 from leads.models import ActivityType, ActorType, Lead, LeadActivity, LeadTag
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 from tenants.tests.factories import BranchFactory, TagFactory, UserFactory
 
 from .factories import LeadFactory

@@ -1,4 +1,5 @@
-"""JSON errors everywhere: DRF exceptions, Django's 404/500 handlers, conflicts and 413.
+"""JSON errors everywhere: DRF exceptions, the domain errors services raise
+(``reps_dashboard.errors``), Django's 404/500 handlers, integrity conflicts and 413.
 
 Validation errors keep DRF's ``{"field": ["message"]}``; everything else is ``{"detail": "..."}``.
 No stack trace, SQL or internal name ever reaches a client.
@@ -13,19 +14,17 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from reps_dashboard import errors
+
 logger = logging.getLogger(__name__)
 
 
-class Conflict(exceptions.APIException):
-    """409: duplicate, double booking, invalid transition. Extra keys go into the body."""
+class ConflictError(exceptions.APIException):
+    """409: the HTTP form of ``errors.Conflict`` (and ``InvalidTransition``)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the resource."
+    default_detail = errors.Conflict.default_message
     default_code = "conflict"
-
-    def __init__(self, detail=None, code=None, **extra):
-        super().__init__(detail, code)
-        self.extra = extra
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -40,8 +39,27 @@ class BadGateway(exceptions.APIException):
     default_code = "bad_gateway"
 
 
+def _body_value(value):
+    return value if isinstance(value, (list, dict, type(None), bool, int, float)) else str(value)
+
+
+def _from_domain(exc: errors.DomainError) -> exceptions.APIException:
+    """The HTTP form of a domain error (table in ``reps_dashboard.errors``)."""
+    if isinstance(exc, errors.NotFound):
+        return exceptions.NotFound(exc.message)
+    if isinstance(exc, errors.Conflict):
+        return ConflictError(exc.message)
+    if isinstance(exc, errors.BusinessRuleViolation):
+        return exceptions.ValidationError({exc.field or "non_field_errors": [exc.message]})
+    raise TypeError(f"no status code for the domain error {type(exc).__name__}")
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):  # Django's message names the model; say nothing more than "not found"
+    extra = {}
+    if isinstance(exc, errors.DomainError):
+        extra = exc.extra
+        exc = _from_domain(exc)
+    elif isinstance(exc, Http404):  # Django's message names the model; say nothing more than "not found"
         exc = exceptions.NotFound()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge("The request body is larger than the server accepts.")
@@ -51,12 +69,12 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, IntegrityError):
         logger.warning("integrity error turned into 409: %s", exc)
-        exc = Conflict("The change conflicts with existing data.")
+        exc = ConflictError("The change conflicts with existing data.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, Conflict) and exc.extra:
-        response.data = {**response.data, **{k: str(v) for k, v in exc.extra.items()}}
+    if extra:
+        response.data = {**response.data, **{key: _body_value(value) for key, value in extra.items()}}
     if isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:

@@ -1,28 +1,11 @@
-"""FilterSet building blocks: every id filter looks only at the request gym's rows."""
+"""FilterSet building blocks: enum lists, date ranges, and a backend that remembers the filterset.
+
+Id filters, which look only at the request gym's rows, are ``tenants.api.filters.GymIdFilter``."""
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 
 from reps_dashboard.api.dates import parse_bound, parse_range
-
-INVALID_ID = "No such object: the id is unknown."
-
-
-def gym_rows(model):
-    """A django-filter ``queryset`` callable: the request gym's rows of ``model``, else none."""
-
-    def rows(request):
-        return model.objects.for_gym(getattr(request, "gym", None))
-
-    return rows
-
-
-class GymIdFilter(django_filters.ModelChoiceFilter):
-    """``?branch_id=<uuid>``: another gym's id fails exactly like an unknown one (400)."""
-
-    def __init__(self, model, **kwargs):
-        kwargs.setdefault("error_messages", {"invalid_choice": INVALID_ID})
-        super().__init__(queryset=gym_rows(model), **kwargs)
 
 
 class CommaSeparatedChoiceFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ManyToManyField
 
-from tenants import rls
+from tenants import rls, rls_install
 from tenants.models import GymOwned, Tag
 from tenants.tests.factories import BranchFactory, TagFactory, UserFactory
 from tenants.views import TagViewSet
@@ -47,18 +47,18 @@ def test_the_suite_runs_as_a_role_that_row_level_security_binds():
 
 
 def test_every_tenant_table_has_forced_row_level_security_and_its_policies():
-    state = rls.state()
-    tables = {model._meta.db_table for model in rls.tenant_models()}
+    state = rls_install.state()
+    tables = {model._meta.db_table for model in rls_install.tenant_models()}
     assert {"leads_lead", "leads_leadactivity", "tenants_branch", "knowledge_knowledgeentry"} <= tables
     for table in tables:
         assert state["flags"][table] == (True, True), f"{table}: row-level security not enabled and forced"
-        assert {rls.POLICY_ISOLATION, rls.POLICY_BYPASS} <= state["policies"].get(table, set()), table
+        assert {rls_install.POLICY_ISOLATION, rls_install.POLICY_BYPASS} <= state["policies"].get(table, set()), table
     # A table holding gym data must be a tenant model's (so it gets the policies above).
     assert _tables_with_gym_column() - NOT_TENANT_TABLES == tables
 
 
 def test_no_many_to_many_table_escapes_the_gym_column():
-    for model in rls.tenant_models():
+    for model in rls_install.tenant_models():
         for field in model._meta.local_many_to_many:
             assert isinstance(field, ManyToManyField)
             through = field.remote_field.through
@@ -67,11 +67,11 @@ def test_no_many_to_many_table_escapes_the_gym_column():
 
 
 def test_every_reference_between_tenant_rows_has_a_same_gym_key():
-    state = rls.state()
-    pairs = rls.same_gym_foreign_keys()
+    state = rls_install.state()
+    pairs = rls_install.same_gym_foreign_keys()
     assert any(model._meta.db_table == "leads_leadactivity" and field.name == "lead" for model, field, _ in pairs)
     for model, field, _ in pairs:
-        assert rls.same_gym_constraint_name(model, field) in state["constraints"], f"{model.__name__}.{field.name}"
+        assert rls_install.same_gym_constraint_name(model, field) in state["constraints"], f"{model.__name__}.{field.name}"
 
 
 def test_without_a_gym_the_database_returns_no_rows_and_refuses_writes(gym, other_gym):
@@ -130,7 +130,7 @@ def test_a_user_of_another_gym_cannot_be_assigned_even_bypassing_the_api(gym, ot
 def test_the_policy_does_not_make_the_planner_count_the_gym_twice(gym, other_gym, db_owner):
     """Every query filters ``gym_id`` itself; a policy the planner reads as the same filter again
     shrinks its estimate to (gym's share)^2 of the table, and it then sorts a small gym's whole
-    list through nested loops instead of reading a page in index order (tenants/rls.py)."""
+    list through nested loops instead of reading a page in index order (tenants/rls_install.py)."""
     import json
 
     from leads.models import Lead

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
-from reps_dashboard.api.viewsets import GymScopedViewSet
+from tenants.api.viewsets import GymScopedViewSet
 from tenants.models import Branch, Gym, Role, Tag, User
 from tenants.scope import current_gym, gym_scope, unscoped
 from tenants.tests.factories import TEST_PASSWORD, BranchFactory, TagFactory, UserFactory

@@ -4,7 +4,7 @@ for reading only (PostgreSQL)."""
 import pytest
 from django.db import connection
 
-from tenants import rls
+from tenants import rls_install
 from tenants.tests.factories import GymFactory
 from voice.models import RetellIntegration
 from voice.selectors import integration_for_webhook
@@ -24,7 +24,7 @@ def act_as_an_anonymous_request():
 
 
 def test_the_integration_table_has_the_lookup_policy():
-    assert rls.POLICY_ROW_LOOKUP in rls.state()["policies"][RetellIntegration._meta.db_table]
+    assert rls_install.POLICY_ROW_LOOKUP in rls_install.state()["policies"][RetellIntegration._meta.db_table]
 
 
 def test_without_the_lookup_no_integration_is_visible():
