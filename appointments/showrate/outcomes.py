@@ -7,12 +7,11 @@ who wants another time is rescheduled with ``appointments.services.appointment_r
 old appointment linked to the new one, which gets a confirmation call of its own).
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from leads.activity import Actor
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import BusinessRuleViolation, InvalidTransition
 
 from ..models import Appointment, AppointmentStatus
 from ..services import appointment_set_status
@@ -34,7 +33,7 @@ def appointment_confirm_by_caller(*, appointment: Appointment, actor: Actor = VO
     if current.status == AppointmentStatus.SCHEDULED:
         current = appointment_set_status(appointment=current, status=AppointmentStatus.CONFIRMED, actor=actor)
     elif current.status != AppointmentStatus.CONFIRMED:
-        raise Conflict(f'This appointment is "{current.status}": only a scheduled or confirmed appointment can be '
+        raise InvalidTransition(f'This appointment is "{current.status}": only a scheduled or confirmed appointment can be '
                        "confirmed.")
     if current.caller_confirmed_at is None:
         current.caller_confirmed_at = timezone.now()
@@ -48,12 +47,12 @@ def appointment_cancel_by_caller(*, appointment: Appointment, reason: str, actor
     words, required) on the timeline and appended to its notes. Only an active appointment (409)."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError({"reason": ["Say why the lead cancels (their words)."]})
+        raise BusinessRuleViolation("Say why the lead cancels (their words).", field="reason")
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": [f"At most {REASON_MAX} characters."]})
+        raise BusinessRuleViolation(f"At most {REASON_MAX} characters.", field="reason")
     current = _current(appointment)
     if not current.is_active:
-        raise Conflict(f'This appointment is "{current.status}": only a scheduled or confirmed appointment can be '
+        raise InvalidTransition(f'This appointment is "{current.status}": only a scheduled or confirmed appointment can be '
                        "canceled.")
     current = appointment_set_status(appointment=current, status=AppointmentStatus.CANCELED, actor=actor,
                                      reason=reason)

@@ -18,7 +18,7 @@ from calls.calling_hours import CallingHours
 from calls.models import Call, CallDirection, CallPurpose, CallStatus, HandledBy
 from calls.services import call_create
 from leads.activity import Actor
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import Conflict
 from tenants.models import Gym
 
 from ..models import Appointment

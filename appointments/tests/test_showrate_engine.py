@@ -6,7 +6,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import (
@@ -24,7 +23,7 @@ from calls.services import call_update
 from leads.activity import Actor
 from leads.models import ActivityType, LeadActivity, LeadStatus
 from leads.tests.factories import LeadFactory
-from reps_dashboard.api.errors import Conflict
+from reps_dashboard.errors import BusinessRuleViolation, Conflict
 from tenants.tests.factories import BranchFactory
 
 from .factories import AppointmentFactory
@@ -177,9 +176,9 @@ def test_confirmed_on_the_call(ladder_gym, ny_lead):
 
 def test_canceled_on_the_call_with_the_reason(ladder_gym, ny_lead):
     tour = appointment(ny_lead, at(NY, 2026, 3, 10, 10), notes="Bring shoes")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(BusinessRuleViolation) as error:
         appointment_cancel_by_caller(appointment=tour, reason="  ")
-    assert "reason" in error.value.message_dict
+    assert error.value.field == "reason"
     canceled = appointment_cancel_by_caller(appointment=tour, reason="Moved  to another city")
     assert canceled.status == "canceled"
     assert canceled.notes == "Bring shoes\nCanceled by the lead on the phone: Moved to another city"
