@@ -54,12 +54,14 @@ def no_shows_to_recall(*, gym, now: dt.datetime):
 
 
 def appointments_needing_outcome(appointments, *, gym, now: dt.datetime):
-    """Of ``appointments`` (a queryset of ``gym``'s), those still scheduled or confirmed after their
-    local day (the branch's time zone) is over: staff must say whether the lead came. The engine
-    never marks them. One range per time zone of the gym's branches, on the (gym, status, date) index."""
+    """Of ``appointments`` (a queryset of ``gym``'s; None: of every gym, for a superuser in the
+    admin), those still scheduled or confirmed after their local day (the branch's time zone) is
+    over: staff must say whether the lead came. The engine never marks them. One range per time zone
+    of the branches, on the (gym, status, date) index."""
+    branches = Branch.objects.for_gym(gym) if gym is not None else Branch.all_gyms.all()
     by_zone = {}
-    for branch_id, zone in Branch.objects.for_gym(gym).values_list("id", "timezone"):
-        by_zone.setdefault(zone or gym.timezone, []).append(branch_id)
+    for branch_id, zone, gym_zone in branches.values_list("id", "timezone", "gym__timezone"):
+        by_zone.setdefault(zone or gym_zone, []).append(branch_id)
     over = Q(pk__in=[])
     for zone, branch_ids in by_zone.items():
         tz = zoneinfo.ZoneInfo(zone)
