@@ -6,7 +6,7 @@ import zoneinfo
 from django.db.models import Exists, OuterRef, Q
 
 from calls.models import Call, CallPurpose
-from leads.models import LeadStatus
+from leads.models import CALLABLE_STATUSES
 from tenants.models import Branch
 
 from ..localtime import wall_clock
@@ -28,26 +28,25 @@ def _has_call(purpose):
 def appointments_to_confirm(*, gym, now: dt.datetime):
     """Scheduled appointments of ``gym`` whose confirmation call may be due around ``now`` (the
     service decides the moment): starting more than ``CONFIRMATION_MIN_NOTICE`` from now and within
-    the gym's hours before plus the fallback, without a confirmation call, of a lead who may be
-    called. Read from the (gym, status, date) index; soonest first."""
+    the gym's hours before plus the fallback, without a confirmation call, of a lead the voice agent
+    may call (not do-not-call; new, contacted or qualified, as the dialer wants). Read from the (gym, status, date) index; soonest first."""
     horizon = now + dt.timedelta(hours=gym.confirmation_hours_before) + CONFIRMATION_FALLBACK
     return (Appointment.objects.for_gym(gym)
             .filter(status=AppointmentStatus.SCHEDULED, date__gt=now + CONFIRMATION_MIN_NOTICE, date__lte=horizon,
-                    lead__do_not_call=False)
+                    lead__do_not_call=False, lead__status__in=CALLABLE_STATUSES)
             .exclude(_has_call(CallPurpose.CONFIRMATION))
             .select_related("lead", "branch").order_by("date", "id"))
 
 
 def no_shows_to_recall(*, gym, now: dt.datetime):
     """No-shows of ``gym`` to recall at ``now``: started at least the gym's no-show margin ago and
-    within ``RECALL_WITHIN``, not recalled yet, of a lead who may be called, is not lost and has not
+    within ``RECALL_WITHIN``, not recalled yet, of a lead the voice agent may call who has not
     booked again (no rebooking, no active appointment ahead)."""
     margin = dt.timedelta(minutes=gym.no_show_margin_minutes)
     ahead = Appointment.all_gyms.filter(ACTIVE, lead=OuterRef("lead"), date__gte=now)
     return (Appointment.objects.for_gym(gym)
             .filter(status=AppointmentStatus.NO_SHOW, date__lte=now - margin, date__gte=now - RECALL_WITHIN,
-                    rebooked_as__isnull=True, lead__do_not_call=False)
-            .exclude(lead__status=LeadStatus.LOST)
+                    rebooked_as__isnull=True, lead__do_not_call=False, lead__status__in=CALLABLE_STATUSES)
             .exclude(_has_call(CallPurpose.RECALL))
             .exclude(Exists(ahead))
             .select_related("lead", "branch").order_by("date", "id"))

@@ -122,11 +122,12 @@ def test_the_lead_in_another_time_zone_is_called_in_their_calling_hours(ladder_g
     assert call_variables(Call.all_gyms.get(appointment=ny_tour))["appointment_time"] == "Tuesday, March 10 at 10:00 AM EDT"
 
 
-def test_no_confirmation_for_settled_appointments_do_not_call_leads_or_when_off(ladder_gym, ny_lead, branch):
+def test_no_confirmation_for_settled_appointments_leads_not_to_call_or_when_off(ladder_gym, ny_lead, branch):
     start = at(NY, 2026, 3, 10, 10)
     for status in ("confirmed", "completed", "canceled", "no_show", "rescheduled"):
         appointment(LeadFactory(gym=ladder_gym, branch=branch), start, status=status)
     appointment(LeadFactory(gym=ladder_gym, branch=branch, do_not_call=True), start)
+    appointment(LeadFactory(gym=ladder_gym, branch=branch, status=LeadStatus.CONVERTED), start)
     appointment(ny_lead, at(NY, 2026, 3, 9, 11))  # too close: starts within two hours
     assert run(ladder_gym, at(NY, 2026, 3, 9, 10)).confirmations == []
     ladder_gym.confirmation_calls_enabled = False
