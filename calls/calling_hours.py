@@ -12,6 +12,7 @@ from 09:00 Los Angeles time, and a window on the day the clocks change is still 
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import timezone as number_zones
@@ -26,14 +27,19 @@ SEARCH_DAYS = 8
 
 def lead_timezone(*, phone: str, gym) -> zoneinfo.ZoneInfo:
     """The time zone a call to ``phone`` reaches (``gym``'s country reads a national number)."""
+    return zoneinfo.ZoneInfo(_zone_name(phone, gym.country, gym.timezone))
+
+
+@lru_cache(maxsize=8192)  # a sweep reads thousands of numbers; parsing is most of its time
+def _zone_name(phone: str, country: str, fallback: str) -> str:
     try:
-        number = phonenumbers.parse(phone, gym.country)
+        number = phonenumbers.parse(phone, country)
     except phonenumbers.NumberParseException:
-        return gym.tzinfo
+        return fallback
     zones = [zone for zone in number_zones.time_zones_for_number(number) if zone != UNKNOWN_ZONE]
-    if not zones or gym.timezone in zones:
-        return gym.tzinfo
-    return zoneinfo.ZoneInfo(zones[0])
+    if not zones or fallback in zones:
+        return fallback
+    return zones[0]
 
 
 @dataclass(frozen=True)

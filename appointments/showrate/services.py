@@ -5,12 +5,13 @@ minutes. Calls are queued when they are due (``scheduled_at = now``) and placed 
 any queued outbound call, so an appointment moved or canceled before its time never had a call
 queued for the old time. Idempotent: one confirmation call and one recall call per appointment
 (a unique constraint holds it), and two runs for one gym apply one after the other (each locks the
-gym's row first).
+gym's row first, without blocking the gym's other writes).
 """
 
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import IntegrityError, transaction
 
@@ -37,6 +38,7 @@ class LadderRun:
     recalls: list[Call] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)  # appointments start on the hour or half hour: a sweep asks the same often
 def confirmation_moment(*, start: dt.datetime, hours_before: int, hours: CallingHours) -> dt.datetime | None:
     """When an appointment starting at ``start`` should get its confirmation call: the first
     calling moment at or after ``hours_before`` hours before it; when that is too close to the
@@ -75,7 +77,9 @@ def recall_calls_queue(*, gym, now: dt.datetime) -> list[Call]:
 def showrate_run(*, gym, now: dt.datetime) -> LadderRun:
     """One pass of the ladder for ``gym`` (its settings say which rungs are on)."""
     with transaction.atomic():
-        gym = Gym.objects.select_for_update().get(pk=gym.pk)
+        # FOR NO KEY UPDATE: runs for one gym queue behind each other, while the gym's other writes
+        # (whose foreign keys take FOR KEY SHARE on the gym row) go on.
+        gym = Gym.objects.select_for_update(no_key=True).get(pk=gym.pk)
         run = LadderRun(gym)
         if gym.confirmation_calls_enabled:
             run.confirmations = confirmation_calls_queue(gym=gym, now=now)
