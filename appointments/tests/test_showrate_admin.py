@@ -1,10 +1,13 @@
 """The show-rate ladder in the admin: the "needs an outcome" filter and an appointment's calls."""
 
 import datetime as dt
+import io
+import random
 
 import pytest
 from django.utils import timezone
 
+from appointments import demo
 from calls.models import Call
 from leads.tests.factories import LeadFactory
 from tenants.tests.factories import BranchFactory, UserFactory
@@ -56,3 +59,16 @@ def test_the_appointment_page_shows_its_confirmation_and_recall_calls(staff_clie
     assert "Confirmation and recall calls" in html
     assert "confirmation summary" in html and "recall summary" in html and "outreach summary" not in html
     assert "Confirmation called at" in html
+
+
+def test_the_demo_turns_the_ladder_on_with_its_calls(gym, branch):
+    for _ in range(40):
+        LeadFactory(gym=gym, branch=branch)
+    out = io.StringIO()
+    demo.seed(gym=gym, rng=random.Random(7), stdout=out)
+    gym.refresh_from_db()
+    assert gym.confirmation_calls_enabled and gym.recall_calls_enabled
+    confirmations = Call.all_gyms.filter(gym=gym, purpose="confirmation").select_related("appointment")
+    assert confirmations and all(c.appointment.confirmation_called_at == c.start_time for c in confirmations)
+    assert all(c.appointment.status == "no_show" for c in Call.all_gyms.filter(gym=gym, purpose="recall"))
+    assert "Show-rate ladder: on;" in out.getvalue()
