@@ -21,6 +21,11 @@ CONFIRMATION_FALLBACK = dt.timedelta(days=3)
 RECALL_WITHIN = dt.timedelta(days=7)
 
 
+# What the engine reads of a candidate (a sweep reads thousands): the times, the lead's phone, the ids.
+CANDIDATE_COLUMNS = ("id", "gym_id", "date", "duration", "status", "lead_id", "branch_id", "staff_id",
+                     "lead__id", "lead__gym_id", "lead__phone", "branch__id", "branch__gym_id")
+
+
 def _has_call(purpose):
     return Exists(Call.all_gyms.filter(appointment=OuterRef("pk"), purpose=purpose))
 
@@ -35,7 +40,7 @@ def appointments_to_confirm(*, gym, now: dt.datetime):
             .filter(status=AppointmentStatus.SCHEDULED, date__gt=now + CONFIRMATION_MIN_NOTICE, date__lte=horizon,
                     lead__do_not_call=False, lead__status__in=CALLABLE_STATUSES)
             .exclude(_has_call(CallPurpose.CONFIRMATION))
-            .select_related("lead", "branch").order_by("date", "id"))
+            .select_related("lead", "branch").only(*CANDIDATE_COLUMNS).order_by("date", "id"))
 
 
 def no_shows_to_recall(*, gym, now: dt.datetime):
@@ -49,7 +54,7 @@ def no_shows_to_recall(*, gym, now: dt.datetime):
                     rebooked_as__isnull=True, lead__do_not_call=False, lead__status__in=CALLABLE_STATUSES)
             .exclude(_has_call(CallPurpose.RECALL))
             .exclude(Exists(ahead))
-            .select_related("lead", "branch").order_by("date", "id"))
+            .select_related("lead", "branch").only(*CANDIDATE_COLUMNS).order_by("date", "id"))
 
 
 def appointments_needing_outcome(appointments, *, gym, now: dt.datetime):

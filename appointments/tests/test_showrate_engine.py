@@ -6,6 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import (
@@ -279,3 +281,16 @@ def test_needs_an_outcome_once_the_day_is_over_in_the_branch_time_zone(ladder_gy
     # Never marked by the engine: still what staff left.
     run(ladder_gym, now + dt.timedelta(days=1))
     assert in_ny.status == Appointment.all_gyms.get(pk=in_ny.pk).status == "confirmed"
+
+
+def test_a_run_with_nothing_due_reads_a_fixed_number_of_queries(ladder_gym, branch):
+    def queries(leads):
+        for n in range(leads):
+            lead = LeadFactory(gym=ladder_gym, branch=branch, phone=f"+1415555{leads * 100 + n:04d}")
+            appointment(lead, at(NY, 2026, 3, 11, 10) + dt.timedelta(minutes=30 * n))  # due on the 10th
+            appointment(lead, at(NY, 2026, 3, 9, 10) + dt.timedelta(minutes=30 * n), status="no_show")
+        with CaptureQueriesContext(connection) as captured:
+            run(ladder_gym, at(NY, 2026, 3, 9, 23))  # outside calling hours: nothing due
+        return len(captured)
+
+    assert queries(2) == queries(8)
