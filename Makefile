@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate serve bench bench-import bench-analytics clean
+.PHONY: run test setup migrate serve bench bench-import bench-analytics openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench: setup
 # DATABASE_URL=postgres://postgres@127.0.0.1:5432/reps_analytics_bench make bench-analytics
 bench-analytics: migrate
 	$(BIN)/python bench/analytics_bench.py $(BENCH_ARGS)
+
+# Regenerate the committed OpenAPI file after an API change (a test fails while it differs from the served schema).
+openapi: setup
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 clean:
 	rm -rf $(VENV) db.sqlite3

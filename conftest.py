@@ -98,6 +98,17 @@ def api_client():
 
 
 @pytest.fixture
+def key_client(gym):
+    """A client authenticated by one of the gym's API keys, as the voice platform calls its tools."""
+    from tenants.api_keys import api_key_create
+
+    _, raw = api_key_create(gym=gym, name="Retell tools")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    return client
+
+
+@pytest.fixture
 def admin_client(api_client, admin_user):
     return api_client(admin_user)
 

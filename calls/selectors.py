@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .models import Call, CallNote, CallOutcome, CallStatus, CallTally, Campaign, CampaignLead
+from .models import Call, CallNote, CallOutcome, CallStatus, CallTally, CampaignLead
 
 # The columns a list row shows: never the transcript or metrics, only the lead's short form.
 CALL_LIST_COLUMNS = (
@@ -83,7 +83,3 @@ def with_campaign_stats(queryset):
         completed_calls=_count(calls.filter(status=CallStatus.COMPLETED), "campaign_key", "calls"),
         successful_calls=_count(calls.filter(outcome=CallOutcome.APPOINTMENT_BOOKED), "campaign_key", "calls"),
     )
-
-
-def campaign_list(*, gym):
-    return with_campaign_stats(Campaign.objects.for_gym(gym))

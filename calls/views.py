@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from leads.activity import Actor
 from reps_dashboard.api.dates import parse_range
 from reps_dashboard.api.pagination import PageLimitPagination
+from reps_dashboard.api.routers import UUID_PATTERN
 from reps_dashboard.api.tallied import TalliedListMixin
 from tenants.api.viewsets import GymScopedModelViewSet
 from tenants.middleware import commit_despite_error
@@ -14,7 +15,7 @@ from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 from . import dialing, selectors, services
 from .filters import DATE_FILTERS, CallFilterSet, CampaignFilterSet
 from .models import Call, CallTally, Campaign
-from .ordering import mirrored, requested_sort
+from .ordering import requested_sort
 from .pagination import CallPagination
 from .schema import CampaignSchema
 from .serializers import (
@@ -32,8 +33,6 @@ from .serializers import (
     DialFailedSerializer,
     leads_from_body,
 )
-
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 @extend_schema_view(
@@ -67,7 +66,8 @@ class CallViewSet(TalliedListMixin, GymScopedModelViewSet):
     delete_roles = ADMIN_MANAGER
     lookup_value_regex = UUID_PATTERN
     # One (gym, field DESC NULLS LAST, id DESC) index serves each sort in both directions.
-    sort_fields = mirrored("start_time", "created_at", "duration", "scheduled_at")
+    sort_fields = {name: name for name in ("start_time", "created_at", "duration", "scheduled_at")}
+    sort_nulls = "mirrored"
     default_sort = "-start_time"
 
     def scope_queryset(self, queryset):
@@ -173,7 +173,8 @@ class CampaignViewSet(GymScopedModelViewSet):
     delete_roles = ADMIN_MANAGER
     lookup_value_regex = UUID_PATTERN
     schema = CampaignSchema()
-    sort_fields = mirrored("created_at", "name", "start_date")
+    sort_fields = {name: name for name in ("created_at", "name", "start_date")}
+    sort_nulls = "mirrored"
     default_sort = "-created_at"
 
     def scope_queryset(self, queryset):

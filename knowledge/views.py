@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from reps_dashboard.api.errors import PayloadTooLarge
+from reps_dashboard.api.routers import UUID_PATTERN
 from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
@@ -28,8 +29,6 @@ from .serializers import (
     StatsSerializer,
     UrlImportSerializer,
 )
-
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 class KnowledgeRoles:

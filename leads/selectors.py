@@ -65,10 +65,6 @@ def lead_appointments(lead: Lead) -> list:
     return appointment_for_lead_detail(lead=lead)
 
 
-def lead_list(*, gym):
-    return lead_with_extras(Lead.objects.for_gym(gym))
-
-
 def lead_detail(*, gym, lead_id) -> Lead:
     """One lead as its detail shows it (with the assignee); ``Lead.DoesNotExist`` otherwise."""
     return lead_with_extras(Lead.objects.for_gym(gym)).select_related("assigned_to").get(pk=lead_id)

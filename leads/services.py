@@ -39,7 +39,10 @@ DUPLICATE_PHONE = "A lead with this phone number already exists."
 
 def lead_create(*, gym, actor: Actor, **fields) -> Lead:
     """A new lead of ``gym``: ``first_name``, ``last_name`` and ``phone`` are required; ``tags``
-    is a list of the gym's ``Tag`` rows."""
+    is a list of the gym's ``Tag`` rows. Without a ``branch`` (not even ``None``), a lead a staff
+    member creates goes to that member's branch."""
+    if "branch" not in fields and actor.user is not None:
+        fields["branch"] = actor.user.branch
     _clean_input(fields)
     tags = _unique(fields.pop("tags", None) or [])
     _check_same_gym(gym.pk, fields, tags)

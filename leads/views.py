@@ -1,20 +1,20 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from reps_dashboard.api.errors import PayloadTooLarge
+from reps_dashboard.api.routers import UUID_PATTERN
 from reps_dashboard.api.schema import AutoSchema, ValidationErrorSerializer
 from reps_dashboard.api.tallied import TalliedListMixin
 from tenants.api.viewsets import GymScopedViewSet
-from tenants.models import Branch
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
+from tenants.selectors import branch_get
 
 from . import selectors, services
 from .activity import Actor
@@ -37,8 +37,6 @@ from .serializers import (
     TagIdsSerializer,
 )
 
-# /api/leads/{id} must not swallow /api/leads/prioritized, /import, /export, /branch/...
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 _WITH_EXTRAS = {"export", "retrieve"}
 
 
@@ -97,7 +95,6 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     sort_fields = {"created_at": "created_at", "updated_at": "updated_at", "first_name": "first_name",
                    "last_name": "last_name", "last_called": "last_called", "score": "score", "status": "status"}
     default_sort = "-created_at"
-    sort_nulls_last = ("last_called", "score")
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES  # agents create and update leads
     delete_roles = ADMIN_MANAGER
@@ -139,9 +136,7 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     @extend_schema(tags=["leads"], summary="Create a lead", request=LeadWriteSerializer,
                    responses={201: LeadDetailSerializer})
     def create(self, request):
-        fields = self._validated(LeadWriteSerializer, request.data)
-        fields.setdefault("branch", request.user.branch)
-        lead = services.lead_create(gym=self.gym, actor=self.actor, **fields)
+        lead = services.lead_create(gym=self.gym, actor=self.actor, **self._validated(LeadWriteSerializer, request.data))
         return self._detail(lead, status.HTTP_201_CREATED)
 
     @extend_schema(tags=["leads"], summary="Update a lead (every field optional)", request=LeadUpdateSerializer,
@@ -197,10 +192,7 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     @action(detail=False, methods=["get"], url_path=r"branch/(?P<branch_id>[^/.]+)", url_name="branch",
             filterset_class=BranchLeadFilterSet)
     def branch(self, request, branch_id=None):
-        try:
-            branch = Branch.objects.for_gym(self.gym).get(pk=branch_id)
-        except (Branch.DoesNotExist, DjangoValidationError, ValueError):
-            raise NotFound()
+        branch = branch_get(gym=self.gym, branch_id=branch_id)
         self.path_filters = {"branch_id": branch}
         return self._page(self.filter_queryset(self.get_queryset()).filter(branch=branch))
 

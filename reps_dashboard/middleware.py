@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
 
+from reps_dashboard.api.errors import json_bad_request, json_not_found, json_permission_denied, json_server_error
+
 
 class RequestGuardMiddleware:
     """Cheap checks before any view runs, and no caching of API answers.
@@ -13,6 +15,7 @@ class RequestGuardMiddleware:
       Multipart uploads may be up to MAX_UPLOAD_BYTES, other bodies DATA_UPLOAD_MAX_MEMORY_SIZE.
     * A NUL byte in the query string is a 400 (PostgreSQL cannot store or compare it).
     * API responses carry ``Cache-Control: no-store``: they hold one gym's private data.
+    * API errors are JSON even when Django answered them itself in HTML (``DEBUG`` pages).
     """
 
     def __init__(self, get_response):
@@ -32,8 +35,22 @@ class RequestGuardMiddleware:
             return JsonResponse({"detail": f"The request body is too large (limit {limit} bytes)."}, status=413)
         response = self.get_response(request)
         if request.path.startswith("/api/"):
+            response = _json_error(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+def _json_error(response):
+    """An API error that Django answered itself in HTML (its debug 404 and 500 pages, which bypass
+    the JSON error handlers while DEBUG is on) becomes the same JSON body as in production."""
+    if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
+        return response
+    answer = {404: json_not_found, 403: json_permission_denied, 400: json_bad_request}.get(response.status_code)
+    if answer is not None:
+        return answer(None)
+    if response.status_code >= 500:
+        return json_server_error(None)
+    return response
 
 
 def _nul_in_query(query):

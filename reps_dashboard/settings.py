@@ -7,11 +7,16 @@ no separate production module. Local defaults are safe for a first run; with
 
 import base64
 import hashlib
+import importlib.util
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from reps_dashboard.logs import configure_structlog, logging_config
+from reps_dashboard.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +40,10 @@ if not DEBUG:
 SECRET_KEY = SECRET_KEY or _DEV_SECRET
 JWT_SIGNING_KEY = JWT_SIGNING_KEY or _DEV_SIGNING_KEY
 
+# seed_demo publishes a known password: it runs only when debugging, or with --force. (A setting of
+# its own because test runners switch DEBUG itself off.)
+SEED_DEMO_ALLOWED = DEBUG
+
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
@@ -49,11 +58,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "reps_dashboard.apps.ProjectConfig",
     "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "django_structlog",
+    "django_prometheus",
     "tenants",
     "leads",
     "calls",
@@ -64,7 +76,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Health probes and /metrics, before the host check and the HTTPS redirect (reps_dashboard/probes.py).
+    "reps_dashboard.probes.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "reps_dashboard.logs.UpstreamRequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "reps_dashboard.logs.RequestIdMiddleware",
     "reps_dashboard.middleware.RequestGuardMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +93,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "reps_dashboard.urls"
@@ -96,7 +116,18 @@ TEMPLATES = [
     },
 ]
 
+if "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].strip():
+    raise ImproperlyConfigured(
+        "DATABASE_URL is set but empty: give a URL such as postgres://user:password@host:5432/name, "
+        "or unset it to use the local SQLite file."
+    )
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# django-prometheus's wrappers of the same backends: query counts, errors and durations.
+_INSTRUMENTED_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _INSTRUMENTED_ENGINES.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL row-level security binds only a role that is neither a superuser nor the tables' owner:
@@ -104,6 +135,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # DATABASE_APP_ROLE naming the serving role, which is then granted the table privileges it needs.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite cannot build covering indexes (PostgreSQL's INCLUDE); it works without them, so a first run
+# on SQLite need not warn about it.
+SILENCED_SYSTEM_CHECKS = ["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -129,7 +163,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# whitenoise serves collected static files (admin, API docs) from the app itself: compressed, with
+# content-hashed names cached for a year. `collectstatic` is part of every deploy (docs/operations.md);
+# when debugging, files are served straight from the apps.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
 
 # Uploads: CSV imports are streamed to a temporary file above this size; the import views
 # refuse files over MAX_UPLOAD_BYTES with 413.
@@ -139,6 +183,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|health)(/.*)?$"
+# The SPA may read these answer headers: the request id to quote, and how long to wait after a 429.
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 
 KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS = env.bool("KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS", default=False)
 
@@ -161,7 +207,10 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.authentication.TenantJWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A view that declares nothing requires a gym member with a role; opt-outs are named sets
+    # (tenants/permissions.py), and the convention tests know each one by route.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "tenants.permissions.IsGymMember",
+                                   "tenants.permissions.HasRole"],
     "DEFAULT_RENDERER_CLASSES": ["reps_dashboard.api.renderers.ORJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": [
@@ -176,10 +225,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "reps_dashboard.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "reps_dashboard.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["reps_dashboard.throttling.UserRateThrottle", "reps_dashboard.throttling.ApiKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"login_ip": LOGIN_THROTTLE_RATE, "login_username": LOGIN_THROTTLE_RATE},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
+}
+
+# Per user and per API key (reps_dashboard/throttling.py); "off" disables one.
+API_THROTTLE_RATES = {
+    "user": env.str("API_THROTTLE_USER_RATE", default="1200/min"),
+    "api_key": env.str("API_THROTTLE_API_KEY_RATE", default="6000/min"),
 }
 
 SIMPLE_JWT = {
@@ -202,6 +258,7 @@ SPECTACULAR_SETTINGS = {
     "knowledge base, campaigns and analytics, multi-tenant by gym.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["tenants.permissions.PublicDocumentation"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api",
     "ENUM_NAME_OVERRIDES": {
@@ -230,13 +287,29 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-# /health is probed over plain HTTP by load balancers.
-SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
+# Health probes and /metrics are answered before this redirect (reps_dashboard/probes.py): load
+# balancers and Prometheus reach them over plain HTTP.
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# Logs (reps_dashboard/logs.py): JSON lines in production, readable lines when debugging;
+# LOG_FORMAT=json|console overrides the choice.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "console"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or console, not {LOG_FORMAT!r}.")
+configure_structlog()
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=LOG_LEVEL)
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # no personal data in logs by default
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10  # "request_started" at DEBUG: one INFO line per request
+DJANGO_STRUCTLOG_CELERY_ENABLED = importlib.util.find_spec("celery") is not None
+
+# Metrics (reps_dashboard/metrics.py): /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+init_sentry(
+    dsn=env.str("SENTRY_DSN", default=""),
+    environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+    release=env.str("SENTRY_RELEASE", default=""),
+    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+)

@@ -3,16 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from reps_dashboard.api.routers import path_both, router
-from reps_dashboard.views import health
+from reps_dashboard.project_apps import app_modules
 
-# Each domain app registers its viewsets on the shared router and may add hand-written routes.
-app_urlpatterns = []
-for app in ("tenants", "leads", "calls", "appointments", "knowledge", "analytics", "voice"):
-    module = __import__(f"{app}.urls", fromlist=["urlpatterns"])
-    app_urlpatterns += getattr(module, "urlpatterns", [])
+# Each project app (INSTALLED_APPS) registers its viewsets on the shared router in its urls.py and
+# may add hand-written routes there.
+app_urlpatterns = [pattern for module in app_modules("urls") for pattern in getattr(module, "urlpatterns", [])]
 
 urlpatterns = [
-    path_both("health", health, name="health"),
     path_both("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path_both("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path_both("api/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -1,5 +1,7 @@
 from django.db import transaction
 
+from reps_dashboard import logs
+
 from .authentication import ApiKeyAuthentication, TenantJWTAuthentication
 from .scope import gym_scope, unscoped
 
@@ -59,10 +61,12 @@ class TenantMiddleware:
             session_user = getattr(request, "user", None)
             if session_user is not None and session_user.is_authenticated:
                 user = session_user
+                logs.bind(user_id=user.pk)
                 if user.is_superuser:
                     request.gym = None
                     with unscoped(f"admin superuser {user.pk} {request.method} {request.path}"):
                         return self.get_response(request)
         request.gym = user.gym if user is not None and user.is_active else None
+        logs.bind(gym_id=getattr(request.gym, "pk", None), user_id=getattr(user, "pk", None))
         with gym_scope(request.gym, restore_db=restore_db):
             return self.get_response(request)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from .managers import GymQuerySet, GymScopedManager, UserManager
+from .roles import Role
 
 CONFIRMATION_HOURS_MIN, CONFIRMATION_HOURS_MAX = 1, 168  # a confirmation call up to a week ahead
 NO_SHOW_MARGIN_MAX = 24 * 60
@@ -48,12 +49,6 @@ def default_opening_hours():
     weekday = ["06:00", "22:00"]
     return {"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday,
             "sat": ["08:00", "20:00"], "sun": ["08:00", "18:00"]}
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MANAGER = "manager", "Manager"
-    AGENT = "agent", "Agent"
 
 
 class Gym(models.Model):

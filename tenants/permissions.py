@@ -1,13 +1,23 @@
-"""Tenancy and role permissions (contract: roles).
+"""Tenancy and role permissions (contract: roles), and the named ways out of them.
 
 admin: everything in the gym. manager: every domain read and write, campaigns, tags and
 knowledge; settings otherwise read-only. agent: reads; creates and updates leads, calls,
 appointments and notes; no deletes, no settings writes.
+
+``TENANT_PERMISSIONS`` is DRF's default (``DEFAULT_PERMISSION_CLASSES``): a view that says nothing
+requires a member of a gym with a role its ``read_roles``/``write_roles`` admit. Anything else is
+one of these named sets, each a deliberate choice the convention tests know by route:
+
+* ``API_KEY_PERMISSIONS``: the voice agent's machine endpoints, a gym API key and never a staff token;
+* ``OWN_ACCOUNT_PERMISSIONS``: the signed-in user's own account (me, password, logout), gym or not;
+* ``[Credentials]``: login and token refresh, whose body is the credential;
+* ``[SignedWebhook]``: the voice platform's deliveries, verified by their signature in the view;
+* ``[PublicDocumentation]``: the OpenAPI schema and its viewers, which hold no gym data.
 """
 
 from rest_framework import permissions
 
-from .models import Role
+from .roles import Role
 
 ALL_ROLES = frozenset(Role.values)
 ADMIN = frozenset({Role.ADMIN})
@@ -67,3 +77,49 @@ class IsGymApiKey(permissions.BasePermission):
         user = request.user
         return isinstance(user, ApiKeyPrincipal) and getattr(request, "gym", None) is not None \
             and request.gym.pk == user.gym_id
+
+
+API_KEY_PERMISSIONS = [IsGymApiKey]
+
+
+class OwnAccount(permissions.IsAuthenticated):
+    """Any signed-in user, also a gym-less one: the view reads and writes ``request.user`` only."""
+
+
+OWN_ACCOUNT_PERMISSIONS = [OwnAccount]
+
+
+class PublicEndpoint(permissions.AllowAny):
+    """Base of the explicit opt-outs: no caller, so no caller's gym. A route may use a subclass
+    only if the convention tests list it (``reps_dashboard/tests/test_permissions.py``)."""
+
+
+class Credentials(PublicEndpoint):
+    """Login and token refresh: the request body is the credential being checked."""
+
+
+class SignedWebhook(PublicEndpoint):
+    """A platform's delivery, signed with the gym's secret: the view finds the gym from the path
+    and verifies the signature before it reads anything."""
+
+
+class PublicDocumentation(PublicEndpoint):
+    """The OpenAPI schema, Swagger UI and ReDoc: the API's shape, no gym data."""
+
+
+# The permission sets a view may declare; anything else is refused by the base viewset and by the
+# convention tests.
+NAMED_PERMISSION_SETS = {
+    "tenant": TENANT_PERMISSIONS,
+    "api key": API_KEY_PERMISSIONS,
+    "own account": OWN_ACCOUNT_PERMISSIONS,
+    "credentials": [Credentials],
+    "signed webhook": [SignedWebhook],
+    "public documentation": [PublicDocumentation],
+}
+
+
+def permission_set_name(classes) -> str | None:
+    """The name of ``classes`` among ``NAMED_PERMISSION_SETS``, else None."""
+    classes = list(classes)
+    return next((name for name, named in NAMED_PERMISSION_SETS.items() if classes == named), None)

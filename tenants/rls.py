@@ -18,6 +18,7 @@ GYM_SETTING = "app.gym_id"
 BYPASS_SETTING = "app.rls_bypass"
 API_KEY_SETTING = "app.api_key_digest"
 
+
 def active(connection=None) -> bool:
     connection = connection or default_connection
     return connection.vendor == "postgresql"

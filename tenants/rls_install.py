@@ -12,7 +12,6 @@ tenant model is covered without anyone remembering to:
   is known: ``api_key_lookup`` admits exactly the row whose digest the request presented. Likewise a
   model with ``rls_lookup_by_id = True`` (a webhook's integration, found by the id in its URL) gets
   ``row_lookup``: reading, and only reading, the one row whose id the request set (``set_row_lookup``).
-
 * **Same-gym foreign keys.** For every foreign key from a tenant table to a tenant table (or to a
   user), a composite ``(gym_id, <fk>) -> target(gym_id, id)`` constraint, so the database itself
   refuses a call, appointment or timeline entry pointing at another gym's lead.
@@ -154,19 +153,24 @@ def install(connection=None, verbosity=1) -> None:
             statements.append(
                 f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} FOREIGN KEY (gym_id, {q(field.column)}) "
                 f"REFERENCES {q(target._meta.db_table)} (gym_id, id) DEFERRABLE INITIALLY DEFERRED")
-    role = settings.DATABASE_APP_ROLE
-    if role:
-        statements += [
-            f"GRANT USAGE ON SCHEMA public TO {q(role)}",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q(role)}",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q(role)}",
-        ]
+    if settings.DATABASE_APP_ROLE:
+        statements += app_role_grants(settings.DATABASE_APP_ROLE, connection)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
     if verbosity and statements:
         logger.info("row-level security: %d statements applied on %d tenant tables", len(statements),
                     len(tenant_models()))
+
+
+def app_role_grants(role: str, connection=None) -> list[str]:
+    """What the serving role needs on the tables (and no more: it owns nothing, so RLS binds it)."""
+    q = (connection or default_connection).ops.quote_name
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {q(role)}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q(role)}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q(role)}",
+    ]
 
 
 def same_gym_constraint_name(model, field) -> str:

@@ -16,6 +16,8 @@ from contextvars import ContextVar
 
 from django.db import connection, transaction
 
+from reps_dashboard import logs
+
 from . import rls
 
 logger = logging.getLogger("tenants.scope")
@@ -38,7 +40,8 @@ def _scoped(value, *, restore_db=True):
         local = connection.in_atomic_block
         previous = rls.enter_scope(gym_id=getattr(value, "pk", None), bypass=value is ALL_GYMS, local=local)
     try:
-        yield value
+        with logs.bound(gym_id="all" if value is ALL_GYMS else getattr(value, "pk", None)):
+            yield value
     finally:
         _current_gym.reset(token)
         if previous is not None and restore_db and not rls.transaction_broken():

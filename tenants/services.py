@@ -1,3 +1,5 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
@@ -10,7 +12,14 @@ from .scope import gym_scope
 
 @transaction.atomic
 def gym_create(*, name, timezone, branch_name, admin_email, admin_password, country="US", **gym_fields) -> Gym:
-    """A gym, its first branch and its first admin, all or nothing (create_gym command)."""
+    """A gym, its first branch and its first admin, all or nothing (create_gym command). The gym's name
+    must be new (case-insensitive) and the password must pass Django's password validators."""
+    if Gym.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": [f'A gym named "{name.strip()}" already exists.']})
+    try:
+        validate_password(admin_password, user=User(email=admin_email))
+    except ValidationError as exc:
+        raise ValidationError({"admin_password": exc.messages})
     gym = Gym(name=name, timezone=timezone, country=country, **gym_fields)
     gym.full_clean()
     gym.save()

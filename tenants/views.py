@@ -4,7 +4,6 @@ from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
@@ -14,7 +13,7 @@ from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 
 from . import api_keys, lockout, services, tokens
 from .models import ApiKey, Branch, Tag, User
-from .permissions import ADMIN, ADMIN_MANAGER, TENANT_PERMISSIONS
+from .permissions import ADMIN, ADMIN_MANAGER, OWN_ACCOUNT_PERMISSIONS, Credentials
 from .serializers import (
     ApiKeyCreatedSerializer,
     ApiKeySerializer,
@@ -64,7 +63,7 @@ class LockedOut(Throttled):
 
 
 class LoginView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [Credentials]
     authentication_classes = []
     throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
 
@@ -108,7 +107,7 @@ class LoginView(APIView):
 
 
 class RefreshView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [Credentials]
     authentication_classes = []
 
     @extend_schema(tags=["auth"], request=RefreshSerializer,
@@ -128,6 +127,8 @@ class RefreshView(APIView):
 
 
 class LogoutView(APIView):
+    permission_classes = OWN_ACCOUNT_PERMISSIONS
+
     @extend_schema(tags=["auth"], request=RefreshSerializer, responses={204: None})
     def post(self, request):
         serializer = RefreshSerializer(data=request.data)
@@ -140,6 +141,8 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
+    permission_classes = OWN_ACCOUNT_PERMISSIONS
+
     @extend_schema(tags=["auth"], responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)
@@ -153,6 +156,8 @@ class MeView(APIView):
 
 
 class ChangePasswordView(APIView):
+    permission_classes = OWN_ACCOUNT_PERMISSIONS
+
     @extend_schema(tags=["auth"], request=ChangePasswordSerializer, responses={204: None})
     def post(self, request):
         serializer = ChangePasswordSerializer(data=request.data, context={"request": request})
@@ -164,7 +169,6 @@ class ChangePasswordView(APIView):
 class GymSettingsView(APIView):
     """The caller's own gym: read for every role, PATCH for admins."""
 
-    permission_classes = TENANT_PERMISSIONS
     write_roles = ADMIN
 
     @extend_schema(tags=["settings"], responses=GymSerializer)
@@ -228,7 +232,6 @@ class UserViewSet(GymScopedModelViewSet):
 class AuthUsersView(APIView):
     """``POST /api/auth/users``: same as ``POST /api/settings/users``."""
 
-    permission_classes = TENANT_PERMISSIONS
     write_roles = ADMIN
 
     @extend_schema(tags=["auth"], request=UserSerializer, responses={201: UserSerializer})

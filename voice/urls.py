@@ -1,4 +1,4 @@
-from reps_dashboard.api.routers import path_both, router
+from reps_dashboard.api.routers import UUID_PATTERN, path_both, router
 
 from . import views
 
@@ -6,12 +6,12 @@ router.register("api/voice/leads", views.VoiceLeadViewSet, basename="voice-lead"
 router.register("api/voice/calls/due", views.DueCallViewSet, basename="voice-due-call")
 
 urlpatterns = [
-    path_both(rf"api/voice/webhooks/retell/(?P<integration_id>{views.UUID_PATTERN})", views.RetellWebhookView.as_view(),
+    path_both(rf"api/voice/webhooks/retell/(?P<integration_id>{UUID_PATTERN})", views.RetellWebhookView.as_view(),
               name="voice-retell-webhook"),
     path_both("api/voice/knowledge/search", views.VoiceKnowledgeSearchView.as_view(), name="voice-knowledge-search"),
     path_both("api/voice/availability", views.VoiceAvailabilityView.as_view(), name="voice-availability"),
     path_both("api/voice/appointments", views.VoiceAppointmentView.as_view(), name="voice-appointments"),
     path_both("api/settings/integrations/retell", views.RetellIntegrationView.as_view(), name="settings-retell"),
-    path_both(rf"api/settings/campaigns/(?P<campaign_id>{views.UUID_PATTERN})/schedule",
+    path_both(rf"api/settings/campaigns/(?P<campaign_id>{UUID_PATTERN})/schedule",
               views.CampaignScheduleView.as_view(), name="campaign-schedule"),
 ]

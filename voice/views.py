@@ -8,7 +8,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, NotFound, ParseError
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,11 +20,12 @@ from knowledge.serializers import EntrySerializer, SearchParamsSerializer, Searc
 from leads.models import Lead
 from leads.services import lead_set_do_not_call
 from reps_dashboard.api.parsers import StrictJSONParser
+from reps_dashboard.api.routers import UUID_PATTERN
 from reps_dashboard.api.schema import ErrorSerializer
 from tenants.api.viewsets import GymScopedViewSet
 from tenants.authentication import ApiKeyAuthentication
 from tenants.middleware import commit_despite_error
-from tenants.permissions import ADMIN, ADMIN_MANAGER, ALL_ROLES, TENANT_PERMISSIONS, IsGymApiKey
+from tenants.permissions import ADMIN, ADMIN_MANAGER, ALL_ROLES, API_KEY_PERMISSIONS, SignedWebhook
 from tenants.scope import gym_scope
 
 from . import scheduler, selectors, services, signature, webhooks
@@ -46,7 +46,6 @@ from .serializers import (
 
 logger = logging.getLogger(__name__)
 TAG = ["voice agent"]
-UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 VOICE_AGENT = services.VOICE_AGENT
 
 
@@ -54,7 +53,7 @@ class ApiKeyOnly:
     """The voice platform's endpoints: a gym API key, never a staff token (first in the bases)."""
 
     authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [IsGymApiKey]
+    permission_classes = API_KEY_PERMISSIONS
 
 
 # --- settings (staff) ----------------------------------------------------------------------
@@ -63,7 +62,6 @@ class ApiKeyOnly:
 class RetellIntegrationView(APIView):
     """The gym's Retell integration: everyone reads, admins write. PUT is partial, like PATCH."""
 
-    permission_classes = TENANT_PERMISSIONS
     read_roles = ALL_ROLES
     write_roles = ADMIN
 
@@ -89,7 +87,6 @@ class RetellIntegrationView(APIView):
 class CampaignScheduleView(APIView):
     """Runs the campaign scheduler for one campaign now (what ``manage.py run_campaigns`` does)."""
 
-    permission_classes = TENANT_PERMISSIONS
     write_roles = ADMIN_MANAGER
 
     @extend_schema(tags=["settings"], summary="Queue today's calls of a campaign now", request=None,
@@ -112,7 +109,7 @@ class RetellWebhookView(APIView):
     writes nothing."""
 
     authentication_classes = []
-    permission_classes = [AllowAny]
+    permission_classes = [SignedWebhook]
     # The signature covers the raw bytes: the body is read as it came (request.body), and parsed only
     # once verified (request.data is never touched). The parser is declared for the schema.
     parser_classes = [StrictJSONParser]

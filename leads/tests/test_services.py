@@ -23,6 +23,19 @@ def timeline(lead):
     return list(LeadActivity.objects.for_gym(lead.gym).filter(lead=lead).order_by("created_at", "id"))
 
 
+def test_a_lead_a_staff_member_creates_without_a_branch_goes_to_their_branch(gym, branch, agent_user):
+    staff = Actor.for_user(agent_user)
+    lead = services.lead_create(gym=gym, actor=staff, first_name="A", last_name="B", phone="+12125550123")
+    assert lead.branch == branch == agent_user.branch
+    chosen = BranchFactory(gym=gym)
+    assert services.lead_create(gym=gym, actor=staff, first_name="C", last_name="D", phone="+12125550124",
+                                branch=chosen).branch == chosen
+    assert services.lead_create(gym=gym, actor=staff, first_name="E", last_name="F", phone="+12125550125",
+                                branch=None).branch is None  # an explicit "no branch" stays
+    assert services.lead_create(gym=gym, actor=AGENT, first_name="G", last_name="H",
+                                phone="+12125550126").branch is None  # the voice agent has no branch
+
+
 def test_voice_agent_creates_a_lead_and_is_the_actor(gym):
     lead = services.lead_create(gym=gym, actor=AGENT, first_name=" Jane ", last_name="Doe", phone="212 555 0123",
                                 source="phone", email="Jane@Example.COM")

@@ -63,11 +63,3 @@ def parse_range(query_params, tz, start_name="start_date", end_name="end_date"):
     if start and end and end <= start:
         raise ValidationError({end_name: [f"{end_name} must not be before {start_name}."]})
     return Range(start, end)
-
-
-def filter_range(queryset, field, rng: Range):
-    if rng.start:
-        queryset = queryset.filter(**{f"{field}__gte": rng.start})
-    if rng.end:
-        queryset = queryset.filter(**{f"{field}__lt": rng.end})
-    return queryset

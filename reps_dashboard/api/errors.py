@@ -33,12 +33,6 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-class BadGateway(exceptions.APIException):
-    status_code = status.HTTP_502_BAD_GATEWAY
-    default_detail = "The upstream provider failed."
-    default_code = "bad_gateway"
-
-
 def _body_value(value):
     return value if isinstance(value, (list, dict, type(None), bool, int, float)) else str(value)
 
@@ -96,4 +90,3 @@ def json_bad_request(request, exception=None):
 
 def json_permission_denied(request, exception=None):
     return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
-

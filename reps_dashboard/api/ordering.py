@@ -14,12 +14,26 @@ def _nullable(view, field):
         return True
 
 
+def _ordered(view, field, descending):
+    expression = F(field) if isinstance(field, str) else field
+    if getattr(view, "sort_nulls", "last") == "mirrored":
+        return expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+    nulls_last = True if _nullable(view, field) else None
+    return expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last)
+
+
 class SortByFilter(BaseFilterBackend):
     """``sort_by`` / ``sort_order`` against the view's whitelist.
 
     The view declares ``sort_fields`` (public name -> model expression or field name) and
     ``default_sort`` (e.g. ``"-created_at"``). Every ordering ends with ``id`` so pages are stable.
-    Views may declare ``sort_nulls_last`` for fields whose empty values should sort last.
+
+    Empty values (NULL) sort last in both directions, and a NOT NULL column gets no NULLS clause:
+    with one, PostgreSQL could not read a descending order from a plain ascending index (a full
+    sort of the table). A view may declare ``sort_nulls = "mirrored"``: ascending is then the exact
+    mirror of descending (``DESC NULLS LAST`` / ``ASC NULLS FIRST``, on every field), so one
+    ``(gym, <field> DESC NULLS LAST, id DESC)`` index, scanned forwards or backwards, serves both
+    directions; PostgreSQL uses an index only when its NULLS placement matches the ORDER BY.
     """
 
     def filter_queryset(self, request, queryset, view):
@@ -41,17 +55,8 @@ class SortByFilter(BaseFilterBackend):
                 allowed = ", ".join(sorted(sort_fields))
                 raise ValidationError({"sort_by": [f'Unknown field "{sort_by}". Sort by one of: {allowed}.']})
             descending = sort_order == "desc"
-        field = sort_fields[sort_by]
-        expression = F(field) if isinstance(field, str) else field
-        nulls_last = sort_by in getattr(view, "sort_nulls_last", ())
-        if descending:
-            # NULLS LAST on a NOT NULL column changes no result but stops PostgreSQL from reading
-            # the order from a plain DESC index (which is NULLS FIRST): a full sort of the table.
-            ordered = expression.desc(nulls_last=True if nulls_last or _nullable(view, field) else None)
-        else:
-            ordered = expression.asc(nulls_last=nulls_last or None)
         tiebreak = "-id" if descending else "id"
-        return queryset.order_by(ordered, tiebreak)
+        return queryset.order_by(_ordered(view, sort_fields[sort_by], descending), tiebreak)
 
     def get_schema_operation_parameters(self, view):
         sort_fields = getattr(view, "sort_fields", None)

@@ -1,6 +1,10 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+# An id in a path (``lookup_value_regex``, hand-written routes): ``/api/leads/{id}`` must not
+# swallow ``/api/leads/prioritized``, ``/import``, ``/branch/...``.
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
 
 class ApiRouter(SimpleRouter):
     """Routes answer with and without the trailing slash, without a redirect."""

@@ -4,19 +4,18 @@ import json
 import re
 from functools import lru_cache
 
-from django.apps import apps
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
-from django.urls import get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
+from reps_dashboard.project_apps import project_apps
 from reps_dashboard.tests.isolation_world import Side, contributions, id_params
+from reps_dashboard.tests.routes import view_class
 from tenants import tokens
 from tenants.api_keys import api_key_create
 
-PARAM = re.compile(r"\{[^}]+\}")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
@@ -55,10 +54,8 @@ def tenant_state():
     delete anywhere, or an update of a row that keeps ``updated_at``, changes it."""
     quote = connection.ops.quote_name
     parts = []
-    for label in ("tenants", "leads", "calls", "appointments", "knowledge", "analytics"):
-        if not apps.is_installed(label):
-            continue
-        for model in apps.get_app_config(label).get_models():
+    for config in project_apps():
+        for model in config.get_models():
             newest = "NULL"
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):
                 newest = f"CAST(MAX({quote('updated_at')}) AS TEXT)"
@@ -70,9 +67,7 @@ def tenant_state():
 
 def view_model(path):
     """The model behind a schema path's view (the model of its ``{id}``)."""
-    concrete = PARAM.sub("00000000-0000-4000-8000-000000000000", path)
-    view = get_resolver().resolve(concrete).func
-    return getattr(getattr(view, "cls", None), "model", None)
+    return getattr(view_class(path), "model", None)
 
 
 class InProcessWSGI(WSGIHandler):

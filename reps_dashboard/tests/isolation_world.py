@@ -12,16 +12,12 @@ That is all a new resource needs: the suite then walks every route and proves fo
 the other gym's rows are invisible.
 """
 
-import importlib
 import uuid
 
-from django.apps import apps
-
+from reps_dashboard.project_apps import app_modules
 from tenants.api_keys import api_key_create
 from tenants.models import Branch, Role, Tag, User
 from tenants.tests.factories import BranchFactory, GymFactory, TagFactory, UserFactory
-
-APP_ORDER = ["tenants", "leads", "calls", "appointments", "knowledge", "analytics", "voice"]
 
 
 class Side:
@@ -60,19 +56,10 @@ TENANT_ID_PARAMS = {
 
 
 def contributions():
-    """(ID_PARAMS, populate) of every app that ships tests/isolation.py, in dependency order."""
-    found = [(TENANT_ID_PARAMS, _tenants_populate)]
-    for label in APP_ORDER[1:]:
-        if not apps.is_installed(label):
-            continue
-        try:
-            module = importlib.import_module(f"{label}.tests.isolation")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{label}.tests.isolation":
-                raise
-            continue
-        found.append((module.ID_PARAMS, module.populate))
-    return found
+    """(ID_PARAMS, populate) of the tenancy and of every project app that ships tests/isolation.py,
+    in INSTALLED_APPS (dependency) order."""
+    return [(TENANT_ID_PARAMS, _tenants_populate)] + [(module.ID_PARAMS, module.populate)
+                                                      for module in app_modules("tests.isolation")]
 
 
 def id_params():

@@ -20,7 +20,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from reps_dashboard.tests.hardening import (
-    PARAM,
     Credentials,
     raw_schema,
     resolve,
@@ -29,6 +28,7 @@ from reps_dashboard.tests.hardening import (
     view_model,
 )
 from reps_dashboard.tests.isolation_world import id_params
+from reps_dashboard.tests.routes import PARAM
 
 LONG = "x" * 10_000
 NUL = "a\x00b"

@@ -14,44 +14,26 @@ Nothing here names a resource: apps register their rows and id parameters in
 """
 
 import json
-import re
 from functools import lru_cache
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
-from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
 from reps_dashboard.tests.hardening import resolve
 from reps_dashboard.tests.isolation_world import World, id_params, random_id
+from reps_dashboard.tests.routes import PARAM, normalise, routes, view_class
 from tenants.authentication import ApiKeyAuthentication
+from tenants.permissions import PublicEndpoint
 
 # Documentation routes are outside the schema by design, and outside any gym.
 UNSCHEMED = {"/api/schema", "/api/docs", "/api/redoc"}
-PARAM = re.compile(r"\{[^}]+\}")
 UNKNOWN_ID = random_id()
-
-
-def _normalise(path):
-    return PARAM.sub("{}", path).rstrip("/") or "/"
-
-
-def _resolver_routes(patterns=None, prefix=""):
-    routes = set()
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        regex = entry.pattern.regex.pattern
-        part = regex.lstrip("^").replace("\\Z", "").rstrip("$").replace("/?", "/")
-        part = re.sub(r"\(\?P<[^>]+>[^)]*\)", "{}", part)
-        if isinstance(entry, URLResolver):
-            routes |= _resolver_routes(entry.url_patterns, prefix + part)
-        elif isinstance(entry, URLPattern):
-            full = "/" + prefix + part
-            if full.startswith("/api/"):
-                routes.add(_normalise(full))
-    return routes
+# Ids of other systems (the voice platform's agent and call ids), not rows of a gym: the only
+# id-shaped parameters the suite may leave alone.
+EXTERNAL_IDS = {"agent_id", "external_call_id"}
 
 
 @lru_cache(maxsize=1)
@@ -69,9 +51,47 @@ def operations():
 
 
 def test_every_api_route_is_in_the_schema_and_every_schema_path_is_routed():
-    routed = _resolver_routes() - UNSCHEMED
-    documented = {_normalise(path) for path in schema()["paths"]}
+    routed = {route.path for route in routes()} - UNSCHEMED
+    documented = {normalise(path) for path in schema()["paths"]}
     assert routed == documented, {"routed only": routed - documented, "documented only": documented - routed}
+
+
+def _id_shaped(name, node):
+    node = _resolve(node)
+    items = _resolve(node.get("items", {})) if node.get("type") == "array" else {}
+    return "uuid" in (node.get("format"), items.get("format")) or name.endswith("_id")
+
+
+def _parameters(operation):
+    """(where, name, schema) of every path and query parameter and writable body field."""
+    found = [(p["in"], p["name"], p.get("schema", {})) for p in operation.get("parameters", [])]
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        body = _resolve(content["schema"])
+        found += [("body", name, prop) for name, prop in body.get("properties", {}).items()
+                  if not _resolve(prop).get("readOnly")]
+    return found
+
+
+def test_every_id_parameter_has_a_model_in_the_isolation_world():
+    """A parameter carrying an id that the suite knows no model for would be skipped silently."""
+    known, unknown = id_params(), []
+    for path, item in schema()["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            for where, name, node in _parameters(operation):
+                if name in ("id", "pk") and where == "path":
+                    if _view_model(path) is None:
+                        unknown.append(f"{method.upper()} {path}: {{{name}}} has no model on its view")
+                elif _id_shaped(name, node) and name not in known and name not in EXTERNAL_IDS:
+                    unknown.append(f"{method.upper()} {path}: {where} {name!r} (add it to an app's ID_PARAMS, "
+                                   "or to EXTERNAL_IDS if it names no row of ours)")
+    assert unknown == []
+
+
+def _populated(world, model, what):
+    if model not in world.other.objects:
+        pytest.fail(f"{what}: the isolation world has no {model.__name__}; populate it in tests/isolation.py")
 
 
 # --- building requests from the schema -------------------------------------------------
@@ -144,20 +164,14 @@ def _path_ids(path, side, view_model):
     return ids
 
 
-def _view(path):
-    concrete = PARAM.sub("00000000-0000-4000-8000-000000000000", path)
-    match = get_resolver().resolve(concrete)
-    return getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
-
-
 def _view_model(path):
-    return getattr(_view(path), "model", None)
+    return getattr(view_class(path), "model", None)
 
 
 def _is_public(path):
     """No caller and so no caller's gym: a route authenticated by its own means (the voice
     platform's signed webhook, whose path names its integration)."""
-    return any(p is AllowAny for p in getattr(_view(path), "permission_classes", []))
+    return any(issubclass(p, PublicEndpoint) for p in view_class(path).permission_classes)
 
 
 def _call(client, method, path, body=None, fmt="json", query=None):
@@ -196,7 +210,7 @@ def home_client(world, api_client):
     """The home gym's client for a path: its admin, or its API key on the machine endpoints."""
 
     def for_path(path):
-        if ApiKeyAuthentication in getattr(_view(path), "authentication_classes", ()):
+        if ApiKeyAuthentication in view_class(path).authentication_classes:
             client = APIClient()
             client.credentials(HTTP_AUTHORIZATION=f"Api-Key {world.home.api_key}")
             return client
@@ -258,8 +272,9 @@ def test_other_gyms_objects_are_invisible(path, method, operation, world, home_c
     # 3. The other gym's ids in query filters are rejected exactly like random ids.
     for name in query_names:
         model = params.get(name)
-        if model is None or model not in world.other.objects:
+        if model is None:
             continue
+        _populated(world, model, f"{method.upper()} {path}?{name}")
         foreign_id, fake_id = str(world.other.get(model).pk), random_id()
         foreign = _call(home_client, method, own_path, query={name: foreign_id})
         fake = _call(home_client, method, own_path, query={name: fake_id})
@@ -279,8 +294,7 @@ def test_other_gyms_objects_are_invisible(path, method, operation, world, home_c
         checks = [(name, params[name]) for name, prop in body_schema.get("properties", {}).items()
                   if name in params and not _resolve(prop).get("readOnly")]
     for name, model in checks:
-        if model not in world.other.objects:
-            continue
+        _populated(world, model, f"{method.upper()} {path} body {name}")
         foreign_id, fake_id = str(world.other.get(model).pk), random_id()
         answers = []
         for value in (foreign_id, fake_id):

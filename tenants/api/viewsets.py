@@ -3,32 +3,50 @@
 from rest_framework import mixins, viewsets
 from rest_framework.generics import get_object_or_404
 
-from tenants.permissions import TENANT_PERMISSIONS
+from tenants.permissions import TENANT_PERMISSIONS, permission_set_name
 
 
 class GymScopedViewSet(viewsets.GenericViewSet):
-    """Scopes every queryset to the request's gym and sets the gym on create.
+    """Scopes every queryset to the request's gym, sets the gym on create, checks the role.
 
     Subclasses declare ``model`` and narrow with ``scope_queryset(queryset)`` (select_related,
-    annotations, a branch filter...); they may not override ``get_queryset`` or ``get_object``
-    (checked when the class is defined), so no subclass can widen what a request sees. The gym
-    is the one the tenant middleware resolved from the user's row.
+    annotations, a branch filter...); they declare who may do what with ``read_roles``,
+    ``write_roles``, ``delete_roles`` and ``action_roles`` (``tenants.permissions.HasRole``). They
+    may not override ``get_queryset``, ``get_object`` or the permission checks, nor set
+    ``queryset``, nor replace the permissions with anything but a named set (the gym API key's, for
+    the voice agent's machine endpoints), on the class or on an ``@action``: all checked when the
+    class is defined, so no subclass can widen what a request sees or who may make it. The gym is
+    the one the tenant middleware resolved from the user's row.
     """
 
     model = None
     permission_classes = TENANT_PERMISSIONS
-    _sealed = ("get_queryset", "get_object")
+    _sealed = ("get_queryset", "get_object", "get_permissions", "check_permissions", "check_object_permissions")
+    _permission_sets = ("tenant", "api key")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        overridden = [name for name in cls._sealed if name in cls.__dict__]
+        # Resolved through the bases, so a mixin listed before this class cannot override them either.
+        overridden = [name for name in cls._sealed if getattr(cls, name) is not getattr(GymScopedViewSet, name)]
         if overridden:
             raise TypeError(
-                f"{cls.__name__} overrides {', '.join(overridden)}; narrow the gym-scoped queryset "
-                "in scope_queryset() instead."
+                f"{cls.__name__} overrides {', '.join(overridden)}; narrow the gym-scoped queryset in "
+                "scope_queryset() and declare roles with read_roles/write_roles/action_roles instead."
             )
-        if "queryset" in cls.__dict__:
+        if cls.queryset is not None:
             raise TypeError(f"{cls.__name__} sets queryset; declare model and scope_queryset() instead.")
+        cls._check_permission_set(cls.permission_classes, cls.__name__)
+        for extra in cls.get_extra_actions():
+            if "permission_classes" in extra.kwargs:
+                cls._check_permission_set(extra.kwargs["permission_classes"], f"{cls.__name__}.{extra.__name__}")
+
+    @classmethod
+    def _check_permission_set(cls, classes, where):
+        if permission_set_name(classes) not in cls._permission_sets:
+            raise TypeError(
+                f"{where} replaces the gym permissions; declare read_roles/write_roles/action_roles, or use "
+                "tenants.permissions.API_KEY_PERMISSIONS for a machine endpoint."
+            )
 
     @property
     def gym(self):

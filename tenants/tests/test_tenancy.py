@@ -6,9 +6,12 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from tenants.api.viewsets import GymScopedViewSet
 from tenants.models import Branch, Gym, Role, Tag, User
+from tenants.permissions import API_KEY_PERMISSIONS, TENANT_PERMISSIONS
 from tenants.scope import current_gym, gym_scope, unscoped
 from tenants.tests.factories import TEST_PASSWORD, BranchFactory, TagFactory, UserFactory
 
@@ -47,6 +50,35 @@ def test_viewsets_cannot_override_get_queryset_or_get_object():
             type("Leaky", (GymScopedViewSet,), {name: lambda self: None})
     with pytest.raises(TypeError, match="queryset"):
         type("Leaky", (GymScopedViewSet,), {"queryset": Tag.all_gyms.all()})
+
+
+@pytest.mark.parametrize("name", ["get_permissions", "check_permissions", "check_object_permissions", "get_queryset"])
+def test_viewsets_cannot_override_the_permission_checks_not_even_through_a_mixin(name):
+    with pytest.raises(TypeError, match="read_roles"):
+        type("Open", (GymScopedViewSet,), {name: lambda self, *args: []})
+    mixin = type("OpenMixin", (), {name: lambda self, *args: []})
+    with pytest.raises(TypeError, match="read_roles"):
+        type("Open", (mixin, GymScopedViewSet), {})
+
+
+def test_viewsets_keep_a_named_permission_set_on_the_class_and_on_actions():
+    with pytest.raises(TypeError, match="replaces the gym permissions"):
+        type("Open", (GymScopedViewSet,), {"permission_classes": [IsAuthenticated]})
+
+    with pytest.raises(TypeError, match=r"Open\.peek replaces the gym permissions"):
+        class Open(GymScopedViewSet):
+            @action(detail=False, permission_classes=[AllowAny])
+            def peek(self, request):
+                return None
+
+    class Machine(GymScopedViewSet):  # the voice agent's set is the one other a viewset may take
+        permission_classes = API_KEY_PERMISSIONS
+
+        @action(detail=False, permission_classes=TENANT_PERMISSIONS)
+        def staff(self, request):
+            return None
+
+    assert Machine.permission_classes == API_KEY_PERMISSIONS
 
 
 def test_middleware_scope_ends_with_the_request(admin_client):

@@ -8,7 +8,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from leads.tests.factories import LeadFactory
-from tenants.api_keys import api_key_create
 from voice import signature
 
 from .factories import RETELL_KEY, RetellIntegrationFactory
@@ -56,15 +55,6 @@ def deliver(integration):
                                    content_type="application/json", **headers)
 
     return post
-
-
-@pytest.fixture
-def key_client(gym):
-    """A client authenticated by one of the gym's API keys, as the voice platform calls the tools."""
-    _, raw = api_key_create(gym=gym, name="Retell tools")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-    return client
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-import uuid
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from analytics import rollups
-from tenants.models import Gym
+from tenants.management.gym_option import GYM_HELP, gym_from_option
 from tenants.scope import unscoped
 
 
@@ -13,21 +11,13 @@ class Command(BaseCommand):
             "for one gym or all, in one transaction.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--gym", help="The gym's id (default: every gym).")
+        parser.add_argument("--gym", help=f"{GYM_HELP} Default: every gym.")
 
     def handle(self, *args, gym=None, **options):
         if not rollups.active():
             self.stdout.write("Nothing to rebuild: rollups exist on PostgreSQL only (SQLite counts the raw rows).")
             return
-        if gym is not None and not Gym.objects.filter(pk=_uuid(gym)).exists():
-            raise CommandError(f"No gym with id {gym}.")
+        gym_id = str(gym_from_option(gym).pk) if gym is not None else None
         with unscoped("rebuild_analytics"), transaction.atomic():
-            rollups.rebuild(gym)
-        self.stdout.write(f"Rebuilt the analytics rollups of {'gym ' + gym if gym else 'every gym'}.")
-
-
-def _uuid(value):
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise CommandError(f"{value!r} is not a gym id (a UUID).")
+            rollups.rebuild(gym_id)
+        self.stdout.write(f"Rebuilt the analytics rollups of {'gym ' + gym_id if gym_id else 'every gym'}.")

@@ -1,11 +1,10 @@
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from knowledge import services
 from knowledge.models import KnowledgeCategory
-from tenants.models import Gym
+from tenants.management.gym_option import GYM_HELP, gym_from_option
 from tenants.scope import gym_scope
 
 
@@ -13,14 +12,14 @@ class Command(BaseCommand):
     help = "Import a CSV, JSON or Markdown file of questions and answers into a gym's knowledge base."
 
     def add_arguments(self, parser):
-        parser.add_argument("--gym", required=True, help="The gym's id or exact name.")
+        parser.add_argument("--gym", required=True, help=GYM_HELP)
         parser.add_argument("file", help="A .csv (question, answer[, category, priority]), .json or .md file.")
         parser.add_argument("--category", default=KnowledgeCategory.GENERAL, choices=KnowledgeCategory.values,
                             help="Category of items that do not name one (default: general).")
         parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
 
     def handle(self, *args, **options):
-        gym = self._gym(options["gym"])
+        gym = gym_from_option(options["gym"])
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
@@ -53,14 +52,3 @@ class Command(BaseCommand):
                           f"{job.failed} failed; status {job.status}.")
         if job.status == "failed" or job.failed:
             raise CommandError(f"{job.failed} item(s) failed." if job.failed else "The import failed.")
-
-    @staticmethod
-    def _gym(value):
-        try:
-            gym = Gym.objects.filter(pk=value).first()
-        except (ValueError, ValidationError):
-            gym = None
-        gym = gym or Gym.objects.filter(name=value).first()
-        if gym is None:
-            raise CommandError(f'No gym with the id or name "{value}".')
-        return gym

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from leads.activity import Actor
 from leads.csvfile import ImportFileError
 from leads.importer import ON_DUPLICATE, lead_import
-from tenants.models import Branch, Gym
+from tenants.management.gym_option import GYM_HELP, gym_from_option
+from tenants.models import Branch
 from tenants.scope import gym_scope
 
 PROGRESS_EVERY = 10_000  # rows; a multiple of the import's batch size
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     help = "Import a CSV of leads into a gym (the same import as POST /api/leads/import)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--gym", required=True, help="The gym's id or exact name.")
+        parser.add_argument("--gym", required=True, help=GYM_HELP)
         parser.add_argument("file", help="A CSV with a header row; first_name, last_name and phone are required.")
         parser.add_argument("--branch", help="Branch of the new leads: its id or exact name (default: none).")
         parser.add_argument("--on-duplicate", default="skip", choices=ON_DUPLICATE,
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Validate and count; write nothing.")
 
     def handle(self, *args, **options):
-        gym = _gym(options["gym"])
+        gym = gym_from_option(options["gym"])
         branch = _branch(gym, options["branch"]) if options["branch"] else None
         path = Path(options["file"])
         if not path.is_file():
@@ -55,13 +56,6 @@ class Command(BaseCommand):
                           f"{result.skipped} skipped, {result.failed} failed.")
         if result.failed:
             raise CommandError(f"{result.failed} row(s) failed; see the report above.")
-
-
-def _gym(value):
-    gym = _by_id(Gym.objects.all(), value) or Gym.objects.filter(name=value).first()
-    if gym is None:
-        raise CommandError(f'No gym with the id or name "{value}".')
-    return gym
 
 
 def _branch(gym, value):

@@ -1,9 +1,9 @@
 import datetime as dt
-import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from tenants.management.gym_option import GYM_HELP, gym_from_option
 from tenants.models import Gym
 from tenants.scope import gym_scope
 from voice.scheduler import campaigns_schedule
@@ -15,15 +15,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="Act as if it were this ISO-8601 datetime (without an offset: UTC).")
-        parser.add_argument("--gym", help="Only this gym (its id).")
+        parser.add_argument("--gym", help=f"Only this gym. {GYM_HELP}")
 
     def handle(self, *args, **options):
         now = self._now(options["now"])
         gyms = Gym.objects.order_by("name", "id")
         if options["gym"]:
-            gyms = gyms.filter(pk=self._gym_id(options["gym"]))
-            if not gyms.exists():
-                raise CommandError(f"No gym has the id {options['gym']}.")
+            gyms = gyms.filter(pk=gym_from_option(options["gym"]).pk)
         total = 0
         for gym in gyms:
             # Each gym in its own scope and transaction: row-level security sees that gym only.
@@ -34,13 +32,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"{gym.name} / {result.campaign.name}: {len(result.calls)} calls queued "
                                       f"for {result.date}{why}")
         self.stdout.write(f"{total} calls queued.")
-
-    @staticmethod
-    def _gym_id(raw):
-        try:
-            return uuid.UUID(raw)
-        except ValueError:
-            raise CommandError(f"--gym {raw} is not a gym id (a UUID).")
 
     @staticmethod
     def _now(raw):

@@ -1,0 +1,30 @@
+"""The project's own apps, read from ``INSTALLED_APPS``: no hand-kept list to forget a new app in."""
+
+import importlib
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+
+
+def project_apps():
+    """The installed apps that are top-level packages of this repository, in ``INSTALLED_APPS`` order
+    (which is their dependency order: ``tenants`` first)."""
+    base = Path(settings.BASE_DIR).resolve()
+    return [config for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
+
+
+def project_app_labels():
+    return [config.label for config in project_apps()]
+
+
+def app_modules(name):
+    """``<app>.<name>`` of every project app that ships one, in ``INSTALLED_APPS`` order."""
+    found = []
+    for config in project_apps():
+        try:
+            found.append(importlib.import_module(f"{config.name}.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.{name}":
+                raise
+    return found
