@@ -1,6 +1,7 @@
 """Placing a queued outbound call through Retell's create-phone-call API (registered with the calls
 app's dialer hook, ``calls.dialing``, so ``POST /api/calls`` with ``{lead_id}`` dials at once)."""
 
+from appointments.showrate.variables import call_variables
 from calls.dialing import DialFailed
 from calls.models import Call, CallStatus
 from calls.services import DO_NOT_CALL, call_update
@@ -57,5 +58,7 @@ def _request(gym, integration, call, lead) -> dict:
             "last_summary": lead.last_conversation_summary[:1000],
             "branch_name": lead.branch.name if lead.branch_id else "",
             "gym_name": gym.name,
+            # A confirmation or recall call: its appointment, spoken in the lead's time zone.
+            **call_variables(call),
         },
     }
