@@ -35,7 +35,7 @@ STATUSES_BY_AGE = [
     (3, {LeadStatus.NEW: 80, LeadStatus.CONTACTED: 20}),
     (21, {LeadStatus.NEW: 30, LeadStatus.CONTACTED: 35, LeadStatus.QUALIFIED: 20, LeadStatus.CONVERTED: 8,
           LeadStatus.LOST: 7}),
-    (DAYS, {LeadStatus.NEW: 8, LeadStatus.CONTACTED: 22, LeadStatus.QUALIFIED: 18, LeadStatus.CONVERTED: 26,
+    (float("inf"), {LeadStatus.NEW: 8, LeadStatus.CONTACTED: 22, LeadStatus.QUALIFIED: 18, LeadStatus.CONVERTED: 26,
             LeadStatus.LOST: 26}),
 ]
 PIPELINE = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED]
