@@ -198,6 +198,11 @@ if not FIELD_ENCRYPTION_KEY:
     FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{SECRET_KEY}".encode()).digest()).decode()
 RETELL_API_BASE_URL = env.str("RETELL_API_BASE_URL", default="https://api.retellai.com").rstrip("/")
 RETELL_TIMEOUT_SECONDS = env.float("RETELL_TIMEOUT_SECONDS", default=10.0)
+# Retell's webhooks carry the whole call: a 2-hour call with scrubbed transcripts is about 2.7 MB.
+RETELL_WEBHOOK_MAX_BYTES = env.int("RETELL_WEBHOOK_MAX_BYTES", default=10 * 1024 * 1024)
+# Paths whose bodies may exceed DATA_UPLOAD_MAX_MEMORY_SIZE (RequestGuardMiddleware); their views
+# read the stream themselves.
+REQUEST_BODY_LIMITS = {"/api/voice/webhooks/": RETELL_WEBHOOK_MAX_BYTES}
 
 LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", default="10/min")
 # Lockout after repeated failures (tenants/lockout.py): per username and per client IP.

@@ -4,6 +4,7 @@ from django.urls import reverse
 from tenants.admin_base import GymScopedAdmin
 
 from .models import RetellIntegration, WebhookEvent
+from .webhook_health import webhook_health
 
 
 @admin.register(RetellIntegration)
@@ -11,10 +12,22 @@ class RetellIntegrationAdmin(GymScopedAdmin):
     """Shown, not edited: the integration is configured through /api/settings/integrations/retell,
     where the API key is entered (it is never shown again) and the whole setting is validated."""
 
-    list_display = ["__str__", "from_number", "enabled", "api_key_last4", "updated_at"]
+    list_display = ["__str__", "from_number", "enabled", "api_key_last4", "last_webhook_at", "refused_24h", "updated_at"]
     list_filter = ["enabled"]
-    fields = readonly_fields = ["agent_id", "from_number", "enabled", "api_key_last4", "webhook_path", "created_at",
+    fields = readonly_fields = ["agent_id", "from_number", "enabled", "api_key_last4", "webhook_api_key_last4",
+                                "webhook_path", "last_webhook_at", "refused_24h", "last_webhook_error", "created_at",
                                 "updated_at"]
+
+    @admin.display(description="Refused (24 h)")
+    def refused_24h(self, integration):
+        return webhook_health(integration=integration).webhook_refused_24h
+
+    @admin.display(description="Last refusal")
+    def last_webhook_error(self, integration):
+        health = webhook_health(integration=integration)
+        if not health.last_webhook_error_at:
+            return "-"
+        return f"{health.last_webhook_error} ({health.last_webhook_error_at:%Y-%m-%d %H:%M} UTC)"
 
     @admin.display(description="Webhook path")
     def webhook_path(self, integration):

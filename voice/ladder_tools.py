@@ -20,7 +20,7 @@ from appointments.showrate.outcomes import (
 from reps_dashboard.errors import Conflict
 from tenants.api.fields import GymScopedRelatedField
 
-from .serializers import UNKNOWN_ID, SlotTakenSerializer
+from .serializers import UNKNOWN_ID
 from .services import OFFERED_SLOTS
 from .views import TAG, ApiKeyOnly
 
@@ -37,6 +37,13 @@ class CallerCancelSerializer(LadderAppointmentSerializer):
 class CallerRescheduleSerializer(LadderAppointmentSerializer):
     date = serializers.CharField(help_text="The new start: ISO-8601; without an offset, the branch's wall clock.")
     duration = serializers.IntegerField(required=False, help_text="Minutes; default: the appointment's.")
+
+
+class SlotTakenSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    existing_id = serializers.UUIDField(help_text="The appointment in the way.")
+    next_available_slots = SlotSerializer(many=True, help_text="The next free slots of the branch after the time "
+                                                               "asked for, soonest first (at most 3).")
 
 
 class LadderToolView(ApiKeyOnly, APIView):

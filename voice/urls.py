@@ -8,6 +8,8 @@ router.register("api/voice/calls/due", views.DueCallViewSet, basename="voice-due
 urlpatterns = [
     path_both(rf"api/voice/webhooks/retell/(?P<integration_id>{UUID_PATTERN})", views.RetellWebhookView.as_view(),
               name="voice-retell-webhook"),
+    path_both("api/voice/leads/lookup", views.VoiceLookupView.as_view(), name="voice-lookup"),
+    path_both("api/voice/leads/do-not-call", views.VoiceDoNotCallView.as_view(), name="voice-do-not-call"),
     path_both("api/voice/knowledge/search", views.VoiceKnowledgeSearchView.as_view(), name="voice-knowledge-search"),
     path_both("api/voice/availability", views.VoiceAvailabilityView.as_view(), name="voice-availability"),
     path_both("api/voice/appointments", views.VoiceAppointmentView.as_view(), name="voice-appointments"),

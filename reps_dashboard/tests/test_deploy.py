@@ -133,6 +133,7 @@ VALUES = {
     "FIELD_ENCRYPTION_KEY": "uS4Kp3Xq3n0m3Qx7iGk5JH1tq5m8nRk9Jf2Zy6l1aWs=",
     "RETELL_API_BASE_URL": "https://retell.example.com",
     "RETELL_TIMEOUT_SECONDS": "5",
+    "RETELL_WEBHOOK_MAX_BYTES": "5242880",
     "JWT_ACCESS_MINUTES": "10",
     "JWT_REFRESH_DAYS": "3",
     "LOGIN_THROTTLE_RATE": "5/min",

@@ -1,4 +1,5 @@
-"""Outbound dialing: POST /api/calls with {lead_id} places the call through Retell (a local stub here)."""
+"""Outbound dialing: POST /api/calls with {lead_id} places the call through the SDK's client (a local
+fake Retell here), never twice."""
 
 import datetime as dt
 
@@ -37,16 +38,19 @@ def test_a_queued_call_is_placed_with_the_leads_context(agent_client, lead, inte
     response = queue(agent_client, lead, campaign_id=str(campaign.id))
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["external_call_id"], body["status"], body["direction"]) == ("call_stub_0001", "in_progress", "outbound")
+    assert (body["external_call_id"], body["status"], body["direction"]) == ("call_fake_0001", "in_progress", "outbound")
+    assert body["metrics"]["dial_state"] == "placed"
     [sent] = retell.requests
     assert sent["path"] == "/v2/create-phone-call"
     assert sent["headers"]["Authorization"] == f"Bearer {RETELL_KEY}"
-    assert {k: sent["json"][k] for k in ("from_number", "to_number", "override_agent_id", "metadata")} == {
+    assert {k: sent["json"][k] for k in ("from_number", "to_number", "override_agent_id", "metadata", "idempotency_key")} == {
         "from_number": "+14155550100", "to_number": "+14155550142", "override_agent_id": "agent_summit",
-        "metadata": {"lead_id": str(lead.id), "call_id": body["id"], "campaign_id": str(campaign.id)}}
+        "metadata": {"lead_id": str(lead.id), "call_id": body["id"], "campaign_id": str(campaign.id)},
+        "idempotency_key": f"reps-call-{body['id']}"}
     variables = sent["json"]["retell_llm_dynamic_variables"]
     assert (variables["customer_name"], variables["interest"], variables["branch_name"], variables["gym_name"]) == (
         "Maria Gonzalez", "family plan", branch.name, gym.name)
+    assert (variables["lead_id"], variables["call_id"]) == (str(lead.id), body["id"])
     assert all(isinstance(value, str) for value in variables.values())
 
 
@@ -62,18 +66,16 @@ def test_the_timeline_shows_the_queueing_and_the_dialing(agent_client, lead, int
 def test_the_webhooks_of_a_placed_call_update_it(agent_client, lead, integration, retell, deliver):
     from .conftest import sample
 
-    retell.reply = (201, {"call_id": "call_8f2c1d0e6b9a4c3f8e7d6a5b4c3d2e1f", "call_status": "registered"})
     call_id = queue(agent_client, lead).json()["id"]
-    deliver(sample("analyzed", lead))
+    deliver(sample("analyzed", lead, call_id="call_fake_0001"))
     call = Call.all_gyms.get()
     assert (str(call.id), call.status, call.outcome) == (call_id, "completed", "appointment_booked")
 
 
 @pytest.mark.parametrize("reply,reason", [
-    ((402, {"error_message": "Insufficient balance"}), "Retell refused the call (HTTP 402): Insufficient balance"),
-    ((422, {"message": "to_number is not a valid number"}), "Retell refused the call (HTTP 422): to_number is not a "
-                                                            "valid number"),
-    ((500, b"<html>oops</html>"), "Retell refused the call (HTTP 500): <html>oops</html>"),
+    ((402, {"error_message": "Insufficient balance"}), "Retell did not place the call (HTTP 402): Insufficient balance"),
+    ((422, {"message": "to_number is not a valid number"}), "Retell did not place the call (HTTP 422): to_number is "
+                                                            "not a valid number"),
     ((201, {"call_status": "registered"}), "Retell's answer did not name the call it placed."),
 ])
 def test_a_provider_error_fails_the_call_and_answers_502_with_the_reason(agent_client, lead, integration, retell,
@@ -84,22 +86,53 @@ def test_a_provider_error_fails_the_call_and_answers_502_with_the_reason(agent_c
     body = response.json()
     assert body["detail"] == reason
     call = Call.all_gyms.get(pk=body["call_id"])
-    assert (call.status, call.metrics["dial_error"], call.external_call_id) == ("failed", reason, "")
+    assert (call.status, call.metrics["dial_error"], call.metrics["dial_state"], call.external_call_id) == (
+        "failed", reason, "refused", "")
 
 
-def test_a_timeout_fails_the_call(agent_client, lead, integration, retell, settings):
+def test_a_timeout_leaves_the_call_unknown_not_failed(agent_client, lead, integration, retell, settings):
+    """Retell placed the call but answered too late: the call is in progress, being checked."""
     settings.RETELL_TIMEOUT_SECONDS = 0.3
     retell.delay = 1.0
     response = queue(agent_client, lead)
-    assert (response.status_code, response.json()["detail"]) == (502, "Retell did not answer within 0.3 seconds.")
-    assert Call.all_gyms.get().status == "failed"
+    assert response.status_code == 201
+    call = Call.all_gyms.get()
+    assert (call.status, call.external_call_id) == ("in_progress", "")
+    assert (call.metrics["dial_state"], call.metrics["dial_error"]) == (
+        "unknown", "Retell did not answer within 0.3 seconds.")
 
 
-def test_an_unreachable_provider_fails_the_call(agent_client, lead, integration, settings):
-    settings.RETELL_API_BASE_URL = "http://127.0.0.1:9"  # discard port: nothing listens
+@pytest.mark.parametrize("settings_change,error", [
+    ({"RETELL_API_BASE_URL": "http://127.0.0.1:9"}, "Retell could not be reached."),  # nothing listens
+])
+def test_an_unreachable_provider_leaves_the_call_unknown(agent_client, lead, integration, settings, settings_change,
+                                                         error):
+    for name, value in settings_change.items():
+        setattr(settings, name, value)
     response = queue(agent_client, lead)
-    assert (response.status_code, response.json()["detail"]) == (502, "Retell could not be reached.")
-    assert Call.all_gyms.get().status == "failed"
+    assert response.status_code == 201
+    call = Call.all_gyms.get()
+    assert (call.status, call.metrics["dial_state"], call.metrics["dial_error"]) == ("in_progress", "unknown", error)
+
+
+def test_a_server_error_leaves_the_call_unknown(agent_client, lead, integration, retell):
+    retell.reply = (500, b"<html>oops</html>")
+    assert queue(agent_client, lead).status_code == 201
+    call = Call.all_gyms.get()
+    assert (call.status, call.metrics["dial_state"]) == ("in_progress", "unknown")
+    assert call.metrics["dial_error"] == "Retell did not place the call (HTTP 500): <html>oops</html>"
+
+
+def test_a_call_is_dialed_once_however_often_it_is_handed_over(agent_client, lead, integration, retell, gym):
+    from calls.dialing import dial_if_due
+    from voice.dialing import call_place
+
+    call = Call.all_gyms.get(pk=queue(agent_client, lead).json()["id"])
+    stale = Call.all_gyms.get(pk=call.pk)
+    stale.status = "queued"  # a dialer holding the row as it was before the first dial
+    assert call_place(gym=gym, call=stale).external_call_id == "call_fake_0001"
+    assert dial_if_due(gym=gym, call=Call.all_gyms.get(pk=call.pk)) is None
+    assert len(retell.creates()) == 1 and retell.placed == ["call_fake_0001"]
 
 
 def test_a_do_not_call_lead_is_409_before_any_request(agent_client, lead, integration, retell):
@@ -139,7 +172,7 @@ def test_the_failed_call_outlives_the_error_answer(api_client, retell):
     user = UserFactory(gym=gym, branch=branch, role=Role.AGENT)
     lead = LeadFactory(gym=gym, branch=branch)
     RetellIntegrationFactory(gym=gym)
-    retell.reply = (503, {"error_message": "Service unavailable"})
+    retell.reply = (403, {"error_message": "Forbidden"})
     response = queue(api_client(user), lead)
     assert response.status_code == 502
     call = Call.all_gyms.get(pk=response.json()["call_id"])
