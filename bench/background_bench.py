@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -58,26 +57,22 @@ from tenants import tokens  # noqa: E402
 from tenants.api_keys import api_key_create  # noqa: E402
 from tenants.models import Branch, Gym, Role, User  # noqa: E402
 from voice.models import RetellIntegration  # noqa: E402
-from voice.tests.retell_stub import RetellStub  # noqa: E402
+from voice.tests.fake_retell import FakeRetell  # noqa: E402
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 PREFIX = "Background bench"
 
 
-class FakeRetell(RetellStub):
-    """Records when it was asked to place each call (by our call id) and answers like Retell."""
+class TimedRetell(FakeRetell):
+    """The fake Retell, recording when it was asked to place each call (by our call id)."""
 
     def __init__(self):
         super().__init__()
         self.dialed = {}  # call id -> time
-        self.lock = threading.Lock()
-        self.reply = self._answer
 
-    def _answer(self, sent):
-        call_id = sent["metadata"]["call_id"]
-        with self.lock:
-            self.dialed[call_id] = time.time()
-        return 201, {"call_id": f"call_{call_id}", "call_status": "registered"}
+    def _create(self, body):
+        self.dialed.setdefault(body["metadata"]["call_id"], time.time())
+        return super()._create(body)
 
 
 def open_gym(name, **fields):
@@ -211,7 +206,7 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     cleanup()
-    retell = FakeRetell()
+    retell = TimedRetell()
     workers = start_workers(retell.url)
     try:
         speed_to_lead(retell, args.leads)

@@ -1,74 +1,91 @@
-"""Calling hours judged by the called person's clock.
+"""When a lead may be phoned: the gym's call days and hours, read in the lead's own time zone.
 
-Regulators judge calling hours by the lead's local time, so the dialer reads the lead's time zone
-from the phone number (``phonenumbers``' time-zone data: an area code names one zone) and falls back
-to the gym's zone when the number spans several zones (a mobile prefix, a country with many zones)
-or names none. A call belongs to the gym's calling window (days and hours) and, for a campaign's
-call, to the campaign's too: both must be open.
+A lead's time zone comes from the phone number (``phonenumbers.timezone``: the area code of a
+North American number, the country elsewhere). A number that maps to several zones (a mobile
+number in a country with several, a toll-free number) is read in the gym's zone when that is one
+of them, else in the first; a number that maps to none, in the gym's. Days and hours are wall-clock
+times of that zone, so a lead in Los Angeles of a New York gym with hours 09:00-19:00 is called
+from 09:00 Los Angeles time, and a window on the day the clocks change is still 09:00-19:00 local
+(``appointments.localtime.wall_clock``: an hour the clocks skip moves after the gap).
 """
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import timezone as phone_timezones
+from phonenumbers import timezone as number_zones
 
+from appointments.localtime import wall_clock
 from tenants.models import CALL_DAYS
 
-_UNKNOWN = "Etc/Unknown"
-_LOOKAHEAD_DAYS = 8  # every weekday once, and today again
+UNKNOWN_ZONE = "Etc/Unknown"
+# Call days come back within a week; a little more covers a window that closes past midnight.
+SEARCH_DAYS = 8
 
 
-def lead_timezone(phone: str, fallback: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
-    """The time zone of ``phone`` (E.164) when its number names exactly one, else ``fallback``."""
+def lead_timezone(*, phone: str, gym) -> zoneinfo.ZoneInfo:
+    """The time zone a call to ``phone`` reaches (``gym``'s country reads a national number)."""
+    return zoneinfo.ZoneInfo(_zone_name(phone, gym.country, gym.timezone))
+
+
+@lru_cache(maxsize=8192)  # a sweep reads thousands of numbers; parsing is most of its time
+def _zone_name(phone: str, country: str, fallback: str) -> str:
     try:
-        number = phonenumbers.parse(phone, None)
+        number = phonenumbers.parse(phone, country)
     except phonenumbers.NumberParseException:
         return fallback
-    zones = [zone for zone in phone_timezones.time_zones_for_number(number) if zone != _UNKNOWN]
-    if len(zones) != 1 or zones[0] == getattr(fallback, "key", None):
+    zones = [zone for zone in number_zones.time_zones_for_number(number) if zone != UNKNOWN_ZONE]
+    if not zones or fallback in zones:
         return fallback
-    try:
-        return zoneinfo.ZoneInfo(zones[0])
-    except zoneinfo.ZoneInfoNotFoundError:
-        return fallback
+    return zones[0]
 
 
-class Window:
-    """Days of the week and hours of the day when calls may be placed (the gym's, narrowed by a
-    campaign's)."""
+@dataclass(frozen=True)
+class CallingHours:
+    """The gym's call days and hours in one time zone (the lead's)."""
 
-    def __init__(self, *, days, start: dt.time, end: dt.time):
-        self.days, self.start, self.end = set(days), start, end
+    tz: zoneinfo.ZoneInfo
+    days: tuple[str, ...]
+    start: dt.time
+    end: dt.time
 
     @classmethod
-    def for_call(cls, gym, campaign=None):
-        window = cls(days=gym.call_days, start=gym.call_hours_start, end=gym.call_hours_end)
+    def for_lead(cls, *, gym, phone: str, campaign=None) -> "CallingHours":
+        """The gym's hours in the lead's zone, narrowed to a campaign's days and hours when given."""
+        days, start, end = tuple(gym.call_days), gym.call_hours_start, gym.call_hours_end
         if campaign is not None:
-            window = cls(days=window.days & set(campaign.call_days), start=max(window.start, campaign.call_hours_start),
-                         end=min(window.end, campaign.call_hours_end))
-        return window
+            days = tuple(day for day in days if day in campaign.call_days)
+            start, end = max(start, campaign.call_hours_start), min(end, campaign.call_hours_end)
+        return cls(lead_timezone(phone=phone, gym=gym), days, start, end)
 
-    @property
-    def empty(self) -> bool:
-        return not self.days or self.start >= self.end
-
-    def next_open(self, now: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
-        """``now`` when the window is open at ``now`` in ``tz``, else the instant it next opens (None
-        when it never does)."""
-        if self.empty:
+    def _window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+        if CALL_DAYS[day.weekday()] not in self.days:
             return None
-        today = now.astimezone(tz).date()
-        for offset in range(_LOOKAHEAD_DAYS):
-            day = today + dt.timedelta(days=offset)
-            if CALL_DAYS[day.weekday()] not in self.days:
-                continue
-            opens, closes = _instant(day, self.start, tz), _instant(day, self.end, tz)
-            if now < closes:
-                return max(opens, now)
+        return (wall_clock(day, f"{self.start:%H:%M}", self.tz), wall_clock(day, f"{self.end:%H:%M}", self.tz))
+
+    def contains(self, moment: dt.datetime) -> bool:
+        window = self._window(moment.astimezone(self.tz).date())
+        return window is not None and window[0] <= moment < window[1]
+
+    def next_moment(self, after: dt.datetime) -> dt.datetime | None:
+        """The first moment at or after ``after`` inside the hours (None: no call day at all, or
+        hours that never open)."""
+        if self.start >= self.end:
+            return None
+        first = after.astimezone(self.tz).date()
+        for offset in range(SEARCH_DAYS):
+            window = self._window(first + dt.timedelta(days=offset))
+            if window is not None and after < window[1]:
+                return max(after, window[0])
         return None
 
-
-def _instant(day: dt.date, time: dt.time, tz: zoneinfo.ZoneInfo) -> dt.datetime:
-    # Through UTC and back: a wall-clock time skipped by a daylight-saving change falls after the gap.
-    return dt.datetime.combine(day, time, tzinfo=tz).astimezone(dt.UTC)
+    def last_opening(self, before: dt.datetime) -> dt.datetime | None:
+        """The opening of the last window that opens before ``before`` (None: no call day)."""
+        last = before.astimezone(self.tz).date()
+        for offset in range(SEARCH_DAYS):
+            window = self._window(last - dt.timedelta(days=offset))
+            if window is not None and window[0] < before:
+                return window[0]
+        return None

@@ -28,9 +28,10 @@ from django.utils import timezone
 
 from leads.activity import Actor
 from leads.models import CALLABLE_STATUSES
+from reps_dashboard.metrics import record_dial_outcome
 
 from . import dialing
-from .calling_hours import Window, lead_timezone
+from .calling_hours import CallingHours
 from .models import Call, CallDirection, CallStatus
 from .services import call_update
 
@@ -113,24 +114,30 @@ def _lock_gym(gym) -> bool:
 
 def _dial_one(gym, call, now, result) -> int | None:
     """Dials ``call`` or settles why not; returns how many calls it put in progress (0 or 1), or None
-    when the gym has no voice platform to dial with (the call stays queued)."""
+    when the gym has no voice platform to dial with (the call stays queued). Each attempt is counted
+    by outcome in the ``reps_dial_outcomes_total`` metric."""
+    started, outcome = _attempt(gym, call, now, result)
+    record_dial_outcome(outcome)
+    return started
+
+
+def _attempt(gym, call, now, result) -> tuple[int | None, str]:
     reason = _not_callable(call.lead)
     if reason:
         call_update(call=call, actor=DIALER, status=CallStatus.CANCELED,
                     metrics={**(call.metrics or {}), "dial_skipped": reason})
         result.canceled += 1
-        return 0
-    window = Window.for_call(gym, call.campaign)
-    opens = window.next_open(now, lead_timezone(call.lead.phone, gym.tzinfo))
+        return 0, "skipped"
+    opens = CallingHours.for_lead(gym=gym, phone=call.lead.phone, campaign=call.campaign).next_moment(now)
     if opens is None:
         call_update(call=call, actor=DIALER, status=CallStatus.CANCELED,
                     metrics={**(call.metrics or {}), "dial_skipped": NOT_CALLABLE["no_window"]})
         result.canceled += 1
-        return 0
+        return 0, "skipped"
     if opens > now:
         call_update(call=call, actor=DIALER, scheduled_at=opens)
         result.deferred += 1
-        return 0
+        return 0, "deferred"
     try:
         with transaction.atomic():  # what breaks unexpectedly leaves nothing half-written
             placed, refusal = _place(gym, call)
@@ -138,17 +145,19 @@ def _dial_one(gym, call, now, result) -> int | None:
         raise  # the database is unreachable: the whole round is retried by the task
     except Exception as exc:  # noqa: BLE001 - whatever broke, the call must not stay stuck; it is recorded
         _retry_later(call, now, exc, result)
-        return 0
+        return 0, "error"
     if refusal is not None:
         logger.info("dial of call %s for gym %s refused: %s", call.pk, gym.pk, refusal,
                     extra={"gym_id": str(gym.pk), "call_id": str(call.pk), "outcome": "failed"})
         result.failed += 1
-        return 0
+        return 0, "refused"
     if placed is None:
-        return None
+        return None, "no_platform"
     result.dialed += 1
     result.call_ids.append(str(call.pk))
-    return 1 if placed.status == CallStatus.IN_PROGRESS else 0
+    # How far the platform got (placed, unknown: being checked), else the call's status.
+    outcome = (placed.metrics or {}).get("dial_state") or placed.status
+    return (1 if placed.status == CallStatus.IN_PROGRESS else 0), outcome
 
 
 def _place(gym, call):

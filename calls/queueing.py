@@ -10,7 +10,7 @@ from django.utils import timezone
 from leads.activity import Actor
 from leads.models import CALLABLE_STATUSES, Lead
 
-from .calling_hours import Window, lead_timezone
+from .calling_hours import CallingHours
 from .models import Call, CallDirection, CallStatus, HandledBy
 from .services import call_create
 from .tasks import dial_soon
@@ -36,7 +36,7 @@ def call_queue_for_new_lead(*, gym, lead: Lead) -> Call | None:
     if Call.objects.for_gym(gym).filter(lead=lead, status=CallStatus.QUEUED).exists():
         return None  # already waiting for the dialer (an enquiry repeated within seconds)
     now = timezone.now()
-    opens = Window.for_call(gym).next_open(now, lead_timezone(lead.phone, gym.tzinfo))
+    opens = CallingHours.for_lead(gym=gym, phone=lead.phone).next_moment(now)
     if opens is None:
         return None
     return call_queue(gym=gym, actor=SPEED_TO_LEAD, lead=lead, direction=CallDirection.OUTBOUND,

@@ -14,9 +14,10 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from appointments.models import Appointment
 from leads.activity import Actor, activity_record
 from leads.models import ActivityType, ActorType, Lead, LeadStatus, stage_after
-from reps_dashboard.errors import Conflict
+from reps_dashboard.errors import Conflict, InvalidTransition
 
 from .models import (
     MAX_DURATION_SECONDS,
@@ -25,9 +26,11 @@ from .models import (
     CallDirection,
     CallNote,
     CallOutcome,
+    CallPurpose,
     CallStatus,
     Campaign,
     CampaignLead,
+    CampaignStatus,
     HandledBy,
 )
 from .transcripts import TranscriptError, parse_transcript
@@ -35,6 +38,7 @@ from .transcripts import TranscriptError, parse_transcript
 CALL_FIELDS = frozenset({
     "direction", "status", "outcome", "sentiment", "start_time", "end_time", "duration", "scheduled_at", "notes",
     "summary", "transcript", "metrics", "recording_url", "handled_by", "external_call_id", "campaign", "branch",
+    "purpose", "appointment",
 })
 # Any of these says the call already happened, so a call logged with one is not merely queued.
 HAPPENED = ("start_time", "end_time", "duration", "outcome", "transcript", "summary")
@@ -55,7 +59,8 @@ def call_create(*, gym, actor: Actor, lead: Lead, **fields) -> Call:
     staff otherwise; ``branch`` the lead's.
     """
     _check_fields(fields)
-    _check_same_gym(gym.pk, lead_id=lead, campaign_id=fields.get("campaign"), branch_id=fields.get("branch"))
+    _check_same_gym(gym.pk, lead_id=lead, campaign_id=fields.get("campaign"), branch_id=fields.get("branch"),
+                    appointment_id=fields.get("appointment"))
     fields = {name: value for name, value in fields.items() if value is not None}
     direction = fields.setdefault("direction", CallDirection.OUTBOUND)
     happened = any(fields.get(name) not in (None, "", []) for name in HAPPENED)
@@ -175,6 +180,26 @@ def campaign_update(*, campaign: Campaign, **fields) -> Campaign:
     return campaign
 
 
+def campaign_pause(*, campaign: Campaign) -> Campaign:
+    """An active campaign stops queueing calls (the calls already queued stay queued)."""
+    return _campaign_move(campaign, CampaignStatus.ACTIVE, CampaignStatus.PAUSED, "only an active one can be paused")
+
+
+def campaign_resume(*, campaign: Campaign) -> Campaign:
+    """A paused campaign queues calls again from its next run."""
+    return _campaign_move(campaign, CampaignStatus.PAUSED, CampaignStatus.ACTIVE, "only a paused one can be resumed")
+
+
+@transaction.atomic
+def _campaign_move(campaign, source, target, rule):
+    current = Campaign.all_gyms.select_for_update().get(pk=campaign.pk)
+    if current.status != source:
+        raise InvalidTransition(f"The campaign is {current.get_status_display().lower()}: {rule}.")
+    current.status = target
+    current.save(update_fields=["status", "updated_at"])
+    return current
+
+
 def campaign_delete(*, campaign: Campaign) -> None:
     if Call.all_gyms.filter(gym_id=campaign.gym_id, campaign=campaign).exists():
         raise Conflict("This campaign has calls, which keep its name; set its status to canceled or completed "
@@ -236,7 +261,7 @@ def _derive_duration(call, *, derive):
 
 def _validate(call):
     # Enums, URL and lengths (and strings to values); related rows were checked already.
-    call.full_clean(exclude=["gym", "lead", "branch", "campaign"], validate_unique=False,
+    call.full_clean(exclude=["gym", "lead", "branch", "campaign", "appointment"], validate_unique=False,
                     validate_constraints=False)
     errors = {}
     if call.start_time and call.end_time and call.end_time < call.start_time:
@@ -310,6 +335,15 @@ def _apply_effects(*, call, before, lead, actor, dropped_summary=""):
                         description="Status changed from new to contacted after a completed call",
                         data={"from": LeadStatus.NEW, "to": LeadStatus.CONTACTED, "call_id": call_id})
     _save_lead(lead, changes)
+    _mark_confirmation_placed(call)
+
+
+def _mark_confirmation_placed(call):
+    """A confirmation call that left the queue (whatever came of it) was placed: its appointment
+    counts in the confirmation rate's denominator (docs/analytics.md)."""
+    if call.purpose == CallPurpose.CONFIRMATION and call.appointment_id and call.status not in NOT_PLACED:
+        Appointment.all_gyms.filter(pk=call.appointment_id, confirmation_called_at__isnull=True).update(
+            confirmation_called_at=call.start_time or timezone.now())
 
 
 def _lead_aggregates(lead, *, dropped_summary=""):

@@ -21,6 +21,9 @@ AUTO_CLOSE = {"p": BLOCK - {"br"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "li":
 SKIP = {"script", "style", "template", "noscript", "head"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ANSWER_TAGS = {"p", "ul", "ol", "blockquote"}
+# Elements nested deeper than this are read as part of their deepest kept ancestor: a page nested
+# thousands deep would otherwise exhaust the stack of every recursive walk below.
+MAX_DEPTH = 200
 QUESTION_WORDS = re.compile(
     r"^(what|when|where|which|who|whom|why|how|can|could|do|does|did|is|are|was|will|would|should|may|have|has)\b",
     re.IGNORECASE)
@@ -83,6 +86,8 @@ class _TreeBuilder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         while len(self.stack) > 1 and tag in AUTO_CLOSE.get(self.stack[-1].tag, ()):
             self.stack.pop()
+        if len(self.stack) > MAX_DEPTH:
+            return
         node = Node(tag, attrs, self.stack[-1])
         self.stack[-1].children.append(node)
         if tag not in VOID:
@@ -131,10 +136,10 @@ def _from_json_ld(root):
         if script.attrs.get("type", "").strip().lower() != "application/ld+json":
             continue
         try:
-            data = json.loads("".join(c for c in script.children if isinstance(c, str)))
-        except (json.JSONDecodeError, ValueError):
+            pages = list(_faq_pages(json.loads("".join(c for c in script.children if isinstance(c, str)))))
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to walk
             continue
-        for page in _faq_pages(data):
+        for page in pages:
             questions = page.get("mainEntity") or []
             for question in questions if isinstance(questions, list) else [questions]:
                 if not isinstance(question, dict):

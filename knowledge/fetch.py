@@ -1,8 +1,8 @@
 """Fetching a page for a URL import without becoming a proxy into the private network (SSRF).
 
 Rules: only ``http``/``https``; the host name is resolved once and every address it resolves to
-must be public (not private, loopback, link-local, reserved, multicast, shared or unspecified),
-unless ``settings.KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS``; the connection goes to the vetted
+must be public (``ipaddress``' ``is_global`` and not multicast; an IPv6 form embedding an IPv4
+address is judged by the IPv4 address; site-local and IPv4-compatible forms are refused), unless ``settings.KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS``; the connection goes to the vetted
 address (no second DNS lookup an attacker could answer differently); redirects are followed by
 hand, at most ``MAX_REDIRECTS``, each target vetted the same way; connect and read time out;
 the body stops at ``MAX_BYTES``; only HTML is accepted.
@@ -36,11 +36,32 @@ class Page:
     html: str
 
 
-def _allowed(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+# IPv6 forms that carry an IPv4 address, which Python's ``is_global`` judges by the IPv6 prefix
+# alone (so "6to4 of 127.0.0.1" would pass as global). Each is judged by the address it embeds.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the last 32 bits
+# Never a public web site: RFC 8215 local-use NAT64, deprecated IPv4-compatible (::a.b.c.d) and
+# site-local (fec0::/10, deprecated, still routed inside some networks).
+_REFUSED_V6 = (ipaddress.ip_network("64:ff9b:1::/48"), ipaddress.ip_network("::/96"),
+               ipaddress.ip_network("fec0::/10"))
+
+
+def _public(ip) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def _allowed(address: str) -> bool:
+    """A public unicast address, judged with ``ipaddress``' ``is_global`` (not a list of private
+    ranges); an IPv6 address embedding an IPv4 one (mapped, 6to4, NAT64) is judged by that."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6:
+        if any(ip in network for network in _REFUSED_V6):
+            return False
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return _public(embedded)
+    return _public(ip)
 
 
 def _vetted_address(host: str, port: int) -> str:

@@ -111,10 +111,14 @@ class ImportJob(GymOwned):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
-    # [{"row": int | null, "field": str | null, "message": str}]
+    # [{"row": int | null, "field": str | null, "message": str}]: the first errors only
+    # (reps_dashboard/import_report.py); the counts and the CSV of every failed item cover them all.
     errors = models.JSONField(default=list, blank=True)
     # A large file waiting for a worker (knowledge.tasks.run_file_import); dropped once imported.
     content = models.BinaryField(default=b"", editable=False)
+    error_count = models.PositiveIntegerField(default=0)
+    errors_by_field = models.JSONField(default=dict, blank=True)
+    errors_csv_gzip = models.BinaryField(null=True, blank=True, help_text="Every failed item, as a gzip-compressed CSV.")
 
     class Meta(GymOwned.Meta):
         ordering = ["-created_at", "-id"]

@@ -1,5 +1,13 @@
+from django.urls import reverse
 from rest_framework import serializers
 
+from reps_dashboard.import_report import (
+    BY_FIELD_HELP,
+    ERROR_COUNT_HELP,
+    ERRORS_CSV_HELP,
+    MAX_LISTED,
+    TRUNCATED_HELP,
+)
 from tenants.api.fields import GymScopedRelatedField
 from tenants.models import Branch
 
@@ -113,9 +121,20 @@ class ImportErrorSerializer(serializers.Serializer):
 class ImportJobSerializer(serializers.ModelSerializer):
     job_id = serializers.UUIDField(source="id", read_only=True)
     source_id = serializers.UUIDField(allow_null=True, read_only=True)
-    errors = ImportErrorSerializer(many=True, read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True, help_text=f"The first {MAX_LISTED} errors.")
+    error_count = serializers.IntegerField(read_only=True, help_text=ERROR_COUNT_HELP)
+    errors_by_field = serializers.DictField(child=serializers.IntegerField(), read_only=True, help_text=BY_FIELD_HELP)
+    errors_truncated = serializers.SerializerMethodField(help_text=TRUNCATED_HELP)
+    errors_csv = serializers.SerializerMethodField(help_text=ERRORS_CSV_HELP)
 
     class Meta:
         model = ImportJob
-        fields = ["job_id", "status", "source_id", "total", "created", "updated", "failed", "errors", "created_at"]
+        fields = ["job_id", "status", "source_id", "total", "created", "updated", "failed", "errors", "error_count",
+                  "errors_by_field", "errors_truncated", "errors_csv", "created_at"]
         read_only_fields = fields
+
+    def get_errors_truncated(self, job) -> bool:
+        return job.error_count > len(job.errors)
+
+    def get_errors_csv(self, job) -> str | None:
+        return reverse("knowledge-import-errors", args=[job.pk]) if job.failed else None

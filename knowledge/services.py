@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from reps_dashboard.background import enqueue
+from reps_dashboard.import_report import ErrorReport
 
 from . import extract, fetch, parsers
 from .models import ImportJob, ImportStatus, KnowledgeEntry, KnowledgeSource, SourceType
@@ -16,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 5000
+ITEM_COLUMNS = ["question", "answer", "category", "priority"]
 
 
 # --- entries and sources ---------------------------------------------------------------
@@ -67,6 +69,8 @@ def _error(row, field_name, message):
 def _fail(job, message, source=None):
     job.status = ImportStatus.FAILED
     job.errors = [*job.errors, _error(None, None, message)]
+    job.error_count += 1
+    job.errors_by_field = {**job.errors_by_field, "file": job.errors_by_field.get("file", 0) + 1}
     job.save()
     if source is not None and source.pk:
         source.status = ImportStatus.FAILED
@@ -125,6 +129,7 @@ def import_file(*, gym, file_name: str, content: bytes, category: str, dry_run: 
     """Import a CSV, JSON or Markdown file (see ``parsers``). ``ValueError`` for an unknown type
     (the caller's 400); a file that cannot be read fails the job. ``dry_run`` validates and counts
     everything and writes nothing (the job is not saved either)."""
+    file_name = _safe_name(file_name)
     kind = _file_kind(file_name)
     with transaction.atomic():
         job, source = _file_job(gym, file_name, category, ImportStatus.PROCESSING)
@@ -139,6 +144,7 @@ def import_file_queue(*, gym, file_name: str, content: bytes, category: str) -> 
     transaction commits (``knowledge.tasks.run_file_import``). ``ValueError`` for an unknown type."""
     from .tasks import run_file_import  # the task module imports this one
 
+    file_name = _safe_name(file_name)
     _file_kind(file_name)
     job, _source = _file_job(gym, file_name, category, ImportStatus.PENDING, content=content)
     enqueue(run_file_import, gym_id=str(gym.pk), job_id=str(job.pk))
@@ -155,6 +161,10 @@ def import_file_run(*, gym, job_id) -> ImportJob | None:
         job.status = ImportStatus.PROCESSING
         content, job.content = bytes(job.content), b""  # the file is dropped once imported
         return _import_content(job, job.source, _file_kind(job.target), content, job.source.category)
+
+
+def _safe_name(file_name):
+    return file_name.replace("\x00", "")  # the database cannot store NUL characters
 
 
 def _file_kind(file_name):
@@ -199,8 +209,23 @@ def _run(*, job, source, items, default_category, progress=None, report=None) ->
     gym = job.gym
     job.total = len(items)
     existing = {entry.question_key: entry for entry in KnowledgeEntry.objects.for_gym(gym).filter(source=source)}
-    errors = list(job.errors)
-    seen = set()
+    with ErrorReport(ITEM_COLUMNS) as errors:
+        _upsert_items(job, source, items, existing=existing, errors=errors, default_category=default_category,
+                      progress=progress, report=report)
+        succeeded = job.created + job.updated
+        if not succeeded:
+            errors.add_file_error("No item could be imported; see the errors above.")
+        job.errors, job.error_count, job.errors_by_field = errors.listed, errors.count, dict(errors.by_field)
+        job.errors_csv_gzip = errors.compressed_csv()
+    job.status = ImportStatus.COMPLETED if succeeded else ImportStatus.FAILED
+    job.save()
+    source.status = job.status
+    source.save(update_fields=["status", "updated_at"])
+    return job
+
+
+def _upsert_items(job, source, items, *, existing, errors, default_category, progress, report):
+    gym, seen = job.gym, set()
     with transaction.atomic():
         for done, (row, raw) in enumerate(items, start=1):
             clean, problems = clean_item(raw, default_category=default_category)
@@ -209,32 +234,24 @@ def _run(*, job, source, items, default_category, progress=None, report=None) ->
                 problems = [("question", "The same question appears earlier in this import.")]
             if problems:
                 job.failed += 1
-                errors.extend(_error(row, f, m) for f, m in problems)
+                errors.add_row(row=row, problems=problems, cells=[clean[name] for name in ITEM_COLUMNS])
                 if report:
                     report(ItemReport(row, "failed", clean["question"], [m for _, m in problems]))
             else:
                 seen.add(key)
-                entry = existing.get(key)
-                if entry is None:
-                    KnowledgeEntry(gym=gym, source=source, **clean).save()
-                    job.created += 1
-                    action = "created"
-                else:
-                    for name, value in clean.items():
-                        setattr(entry, name, value)
-                    entry.save()
-                    job.updated += 1
-                    action = "updated"
+                action = _upsert(gym, source, existing.get(key), clean)
+                setattr(job, action, getattr(job, action) + 1)
                 if report:
                     report(ItemReport(row, action, clean["question"]))
             if progress:
                 progress(done, job.total)
-    job.errors = errors
-    succeeded = job.created + job.updated
-    job.status = ImportStatus.COMPLETED if succeeded else ImportStatus.FAILED
-    if not succeeded:
-        job.errors = [*errors, _error(None, None, "No item could be imported; see the errors above.")]
-    job.save()
-    source.status = job.status
-    source.save(update_fields=["status", "updated_at"])
-    return job
+
+
+def _upsert(gym, source, entry, clean) -> str:
+    if entry is None:
+        KnowledgeEntry(gym=gym, source=source, **clean).save()
+        return "created"
+    for name, value in clean.items():
+        setattr(entry, name, value)
+    entry.save()
+    return "updated"

@@ -16,8 +16,8 @@ CATEGORY_HELP = ", ".join(KnowledgeCategory.values)
 def clean_item(raw: dict, *, default_category: str):
     """``raw`` (question, answer, optional category and priority) -> (clean dict, [(field, message)])."""
     errors = []
-    question = " ".join(str(raw.get("question") or "").split())
-    answer = str(raw.get("answer") or "").strip()
+    question = " ".join(_text(raw, "question", errors).split())
+    answer = _text(raw, "answer", errors).strip()
     if len(question) < QUESTION_MIN:
         errors.append(("question", f"The question must have at least {QUESTION_MIN} characters."))
     elif len(question) > QUESTION_MAX:
@@ -26,7 +26,7 @@ def clean_item(raw: dict, *, default_category: str):
         errors.append(("answer", f"The answer must have at least {ANSWER_MIN} characters."))
     elif len(answer) > ANSWER_MAX:
         errors.append(("answer", f"The answer must have at most {ANSWER_MAX} characters."))
-    category = str(raw.get("category") or "").strip().lower() or default_category
+    category = _text(raw, "category", errors).strip().lower() or default_category
     if category not in KnowledgeCategory.values:
         errors.append(("category", f'Unknown category "{category}"; use one of {CATEGORY_HELP}.'))
     priority = raw.get("priority")
@@ -34,9 +34,27 @@ def clean_item(raw: dict, *, default_category: str):
         priority = 0
     else:
         try:
+            if isinstance(priority, (dict, list)):
+                raise ValueError
             priority = int(str(priority).strip())
         except ValueError:
             priority = None
         if priority is None or not PRIORITY_MIN <= priority <= PRIORITY_MAX:
             errors.append(("priority", f"The priority must be a whole number from {PRIORITY_MIN} to {PRIORITY_MAX}."))
     return {"question": question, "answer": answer, "category": category, "priority": priority}, errors
+
+
+def _text(raw: dict, name: str, errors: list) -> str:
+    """The item's field as text: a number is read as its digits; a list or an object (a JSON
+    import) and NUL characters (which the database cannot store) are errors."""
+    value = raw.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        errors.append((name, f"The {name} must be text, not a list or an object."))
+        return ""
+    text = str(value)
+    if "\x00" in text:
+        errors.append((name, f"The {name} contains a NUL character (binary data)."))
+        return text.replace("\x00", "")
+    return text

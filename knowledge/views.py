@@ -1,4 +1,5 @@
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -7,12 +8,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from reps_dashboard.api.errors import PayloadTooLarge
+from reps_dashboard.api.negotiation import JsonErrorsNegotiation
 from reps_dashboard.api.routers import UUID_PATTERN
+from reps_dashboard.import_report import csv_download
 from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
@@ -160,6 +163,17 @@ class KnowledgeImportViewSet(KnowledgeRoles, GymScopedViewSet):
             raise ValidationError({"file": [str(exc)]})
         answer = status.HTTP_202_ACCEPTED if large else status.HTTP_201_CREATED
         return Response(ImportJobSerializer(job).data, status=answer)
+
+    @extend_schema(tags=["knowledge"], summary="Every failed item of an import, as CSV",
+                   parameters=[OpenApiParameter("job_id", str, OpenApiParameter.PATH, description="The job id.")],
+                   responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], url_path="errors", url_name="errors",
+            content_negotiation_class=JsonErrorsNegotiation)
+    def errors(self, request, job_id=None):
+        job = self.get_object()
+        if job.errors_csv_gzip is None:
+            raise NotFound("No item of this import failed.")
+        return csv_download(job.errors_csv_gzip, file_name=f"knowledge-import-errors-{job.created_at:%Y%m%d-%H%M}.csv")
 
     @extend_schema(tags=["knowledge"], summary="An import's outcome",
                    parameters=[OpenApiParameter("job_id", str, OpenApiParameter.PATH, description="The job id.")])

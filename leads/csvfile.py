@@ -10,6 +10,8 @@ import codecs
 import csv
 import io
 
+from reps_dashboard.csvtext import csv_problem
+
 _CHUNK = 1 << 20
 _DELIMITERS = (",", ";", "\t")
 
@@ -64,7 +66,11 @@ class CsvTable:
         except UnicodeDecodeError:  # UTF-16 without its pairs, etc.
             raise ImportFileError("The file's text cannot be decoded. Save it as \"CSV UTF-8\".")
         self.delimiter = max(_DELIMITERS, key=first_line.count) if first_line.strip() else ","
-        self.header = next(csv.reader([first_line], delimiter=self.delimiter), [])
+        try:
+            self.header = next(csv.reader([first_line], delimiter=self.delimiter), [])
+        except csv.Error as exc:
+            self.close()
+            raise ImportFileError(f"The header row cannot be read: {csv_problem(exc)}")
         if not any(cell.strip() for cell in self.header):
             self.close()
             raise ImportFileError("The first row must name the columns (first_name, last_name, phone...).")
@@ -78,7 +84,7 @@ class CsvTable:
                 if any(cell.strip() for cell in cells):
                     yield number, cells
         except csv.Error as exc:
-            raise ImportFileError(f"Row {number + 1} is not valid CSV ({exc}).")
+            raise ImportFileError(f"Row {number + 1} cannot be read: {csv_problem(exc)}")
         except UnicodeDecodeError:
             raise ImportFileError(f"Row {number + 1} cannot be decoded as {self.encoding}.")
         finally:

@@ -10,6 +10,7 @@ import csv
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from reps_dashboard.csvtext import neutralise
 from tenants.scope import in_current_scope
 
 CHUNK_SIZE = 2000
@@ -18,11 +19,6 @@ COLUMNS = ["id", "first_name", "last_name", "phone", "email", "status", "source"
            "interest_location", "branch_id", "branch_name", "assigned_to_id", "score", "call_count", "last_called",
            "appointment_date", "do_not_call", "lost_reason", "last_conversation_summary", "tags", "created_at",
            "updated_at"]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 class _Echo:

@@ -89,8 +89,16 @@ def _run(gym, job):
                          extra={"gym_id": str(gym.pk), "outcome": "failed"})
         job.status, job.error = ImportStatus.FAILED, f"The import stopped on an unexpected error ({type(exc).__name__})."
     else:
-        job.status, job.result = ImportStatus.COMPLETED, vars(result)
+        job.status, job.result = ImportStatus.COMPLETED, stored_report(result)
         job.total = job.processed = result.total
+
+
+def stored_report(result: ImportResult) -> dict:
+    """The report as the job keeps it (JSON): counts, the listed errors, the summary and the id of
+    the CSV of failed rows (the API answers its path)."""
+    return {"total": result.total, "created": result.created, "updated": result.updated, "skipped": result.skipped,
+            "failed": result.failed, "errors": result.errors, **result.summary,
+            "errors_file_id": str(result.errors_file.pk) if result.errors_file else None}
 
 
 def job_progress(job: LeadImportJob) -> dict:

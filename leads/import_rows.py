@@ -79,15 +79,18 @@ def _choice(raw, choices, aliases=None):
 
 def clean_row(cells: list[str], columns: dict[str, int], *, country: str):
     """``(values, tag_names, problems)`` for one row."""
-    raw = {}
+    raw, problems = {}, []
     for field, index in columns.items():
         value = cells[index].strip() if index < len(cells) else ""
+        if "\x00" in value:  # binary data (the database cannot store it); never echoed back
+            problems.append((field, "Contains a NUL character (binary data). Export the sheet as CSV again."))
+            continue
         value = _NEUTRALISED.sub("", value)
         if value:
             raw[field] = value
-    values, problems = {}, []
+    values = {}
     for field in REQUIRED:
-        if field not in raw:
+        if field not in raw and not any(name == field for name, _ in problems):
             problems.append((field, f"{field.replace('_', ' ').capitalize()} is required."))
     for field, limit in _MAX_LENGTH.items():
         if field in raw:

@@ -15,12 +15,22 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from reps_dashboard.errors import INVALID_ID
-from tenants.models import Tag
+from reps_dashboard.import_report import ErrorReport
+from tenants.models import Branch, Tag
 
 from .activity import Actor
 from .csvfile import CsvTable, ImportFileError
 from .import_rows import clean_row, map_columns
-from .models import ActivityType, Lead, LeadActivity, LeadStage, LeadStatus, LeadTag, stage_after
+from .models import (
+    ActivityType,
+    Lead,
+    LeadActivity,
+    LeadImportErrors,
+    LeadStage,
+    LeadStatus,
+    LeadTag,
+    stage_after,
+)
 
 BATCH_SIZE = 1000
 ANALYZE_AFTER_ROWS = 1000
@@ -29,12 +39,17 @@ ON_DUPLICATE = ("skip", "update", "create")
 
 @dataclass
 class ImportResult:
+    """The counts; ``errors``, the first ``MAX_LISTED``; ``summary``, the count of all errors and per
+    field; ``errors_file``, every failed row as a CSV to download (None when no row failed)."""
+
     total: int = 0
     created: int = 0
     updated: int = 0
     skipped: int = 0
     failed: int = 0
     errors: list = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    errors_file: LeadImportErrors | None = None
 
 
 @dataclass
@@ -67,9 +82,20 @@ def lead_import(*, gym, actor: Actor, file, file_name: str = "", branch=None, on
     except ImportFileError:
         table.close()
         raise
-    run = _Run(gym=gym, actor=actor, file_name=file_name or "a CSV file", branch=branch, columns=columns,
-               on_duplicate=on_duplicate, report=report)
+    with ErrorReport(table.header) as errors:
+        run = _Run(gym=gym, actor=actor, file_name=file_name or "a CSV file", branch=branch, columns=columns,
+                   on_duplicate=on_duplicate, report=report, errors=errors)
+        try:
+            _import_rows(run, table, gym=gym, branch=branch, dry_run=dry_run, progress=progress)
+        finally:
+            table.close()  # also when the import stopped before reading a row
+        return _with_errors(run, gym)
+
+
+def _import_rows(run, table, *, gym, branch, dry_run, progress):
     with transaction.atomic():
+        if branch is not None:
+            _hold(gym, branch)
         rows = table.rows()
         while batch := list(itertools.islice(rows, BATCH_SIZE)):
             run.process(batch)
@@ -82,7 +108,31 @@ def lead_import(*, gym, actor: Actor, file, file_name: str = "", branch=None, on
             transaction.set_rollback(True)
         elif run.result.created + run.result.updated >= ANALYZE_AFTER_ROWS:
             transaction.on_commit(analyze_leads)
-    return run.result
+
+
+def _hold(gym, branch):
+    """The branch stays until the import ends: a delete waits for this lock (the one a foreign key
+    check takes), then finds the imported leads and is refused (409). A branch deleted before the
+    import took the lock is a 400, never a failed commit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Branch._meta.db_table} WHERE id = %s FOR KEY SHARE", [str(branch.pk)])
+            found = cursor.fetchone() is not None
+    else:  # SQLite writes one transaction at a time: no delete can run meanwhile
+        found = Branch.objects.for_gym(gym).filter(pk=branch.pk).exists()
+    if not found:
+        raise ValidationError({"branch_id": ["The branch was deleted. Choose another branch."]})
+
+
+def _with_errors(run, gym) -> ImportResult:
+    """The bounded report; the CSV of failed rows is kept (a dry run's too: fix, then import)."""
+    result, errors = run.result, run.errors
+    result.errors, result.summary = errors.listed, errors.summary()
+    compressed = errors.compressed_csv()
+    if compressed is not None:
+        result.errors_file = LeadImportErrors.objects.for_gym(gym).create(
+            gym=gym, file_name=run.file_name[:200], failed_rows=errors.failed_rows, csv_gzip=compressed)
+    return result
 
 
 def analyze_leads():
@@ -95,27 +145,27 @@ def analyze_leads():
 
 
 class _Run:
-    def __init__(self, *, gym, actor, file_name, branch, columns, on_duplicate, report):
+    def __init__(self, *, gym, actor, file_name, branch, columns, on_duplicate, report, errors):
         self.gym, self.actor, self.file_name, self.branch = gym, actor, file_name, branch
-        self.columns, self.on_duplicate, self.report = columns, on_duplicate, report
+        self.columns, self.on_duplicate, self.report, self.errors = columns, on_duplicate, report, errors
         self.result = ImportResult()
         self.first_row_of = {}  # phone -> the row that first used it in this file
         self.tags = {tag.name.casefold(): tag for tag in Tag.objects.for_gym(gym)}
 
     def process(self, batch):
-        cleaned = [(row, *clean_row(cells, self.columns, country=self.gym.country)) for row, cells in batch]
-        phones = {values["phone"] for _, values, _, problems in cleaned if not problems}
+        cleaned = [(row, cells, *clean_row(cells, self.columns, country=self.gym.country)) for row, cells in batch]
+        phones = {values["phone"] for _, _, values, _, problems in cleaned if not problems}
         known = {lead.phone: lead for lead in Lead.objects.for_gym(self.gym).filter(phone__in=phones)}
         state = _Batch()
-        for row, values, tag_names, problems in cleaned:  # in file order, so the report reads top-down
+        for row, cells, values, tag_names, problems in cleaned:  # in file order, so the report reads top-down
             self.result.total += 1
             if problems:
-                self._fail(row, values, problems)
+                self._fail(row, cells, values, problems)
             else:
-                self._place(row, values, tag_names, known, state)
+                self._place(row, cells, values, tag_names, known, state)
         self._write(state)
 
-    def _place(self, row, values, tag_names, known, state):
+    def _place(self, row, cells, values, tag_names, known, state):
         phone = values["phone"]
         earlier_row = self.first_row_of.setdefault(phone, row)
         lead = state.new.get(phone) or known.get(phone)
@@ -132,7 +182,7 @@ class _Run:
         if self.on_duplicate == "skip":
             self._done(row, "skipped", values, [f"Skipped: {where}."])
         elif self.on_duplicate == "create":
-            self._fail(row, values, [("phone", f"Not created: {where}.")])
+            self._fail(row, cells, values, [("phone", f"Not created: {where}.")])
         else:
             changed = _apply(lead, values)
             if phone not in state.new:
@@ -171,9 +221,9 @@ class _Run:
         if self.report:
             self.report(RowOutcome(row, action, _name(values), list(messages)))
 
-    def _fail(self, row, values, problems):
+    def _fail(self, row, cells, values, problems):
         self.result.failed += 1
-        self.result.errors.extend({"row": row, "field": name, "message": message} for name, message in problems)
+        self.errors.add_row(row=row, problems=problems, cells=cells)
         if self.report:
             self.report(RowOutcome(row, "failed", _name(values), [f"{name}: {message}" for name, message in problems]))
 

@@ -236,3 +236,18 @@ class LeadImportJob(GymOwned):
 
     def __str__(self):
         return f"Lead import of {self.file_name or 'a CSV file'} ({self.status})"
+class LeadImportErrors(GymOwned):
+    """Every failed row of one lead import, as a CSV to download (reps_dashboard/import_report.py):
+    the import's answer lists only the first errors."""
+
+    file_name = models.CharField(max_length=200)
+    failed_rows = models.PositiveIntegerField()
+    csv_gzip = models.BinaryField(help_text="The CSV, gzip-compressed.")
+
+    class Meta(GymOwned.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name = "lead import errors"
+        verbose_name_plural = "lead import errors"
+
+    def __str__(self):
+        return f"{self.failed_rows} failed rows of {self.file_name}"

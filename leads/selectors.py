@@ -6,13 +6,15 @@ Three functions here are the integration points with the calls and appointments 
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q
 
 from appointments.selectors import appointment_for_lead_detail, lead_next_appointment_subquery
 from calls.selectors import call_recent_for_lead
+from reps_dashboard.errors import NotFound
 from tenants.models import Tag
 
-from .models import CALLABLE_STATUSES, Lead, LeadActivity
+from .models import CALLABLE_STATUSES, Lead, LeadActivity, LeadImportErrors
 from .phones import InvalidPhoneNumber, normalize_phone, phone_digits
 
 MAX_SEARCH_TERMS = 8
@@ -118,3 +120,12 @@ def lead_find_by_phone(*, gym, phone: str) -> Lead | None:
 
 def lead_activities(*, lead: Lead):
     return LeadActivity.objects.for_gym(lead.gym_id).filter(lead=lead).order_by("-created_at", "-id")
+
+
+def lead_import_errors_get(*, gym, report_id) -> LeadImportErrors:
+    """The failed rows of one of ``gym``'s imports; another gym's, a missing one and a malformed id
+    are the same ``NotFound``."""
+    try:
+        return LeadImportErrors.objects.for_gym(gym).get(pk=report_id)
+    except (LeadImportErrors.DoesNotExist, ValidationError, ValueError):
+        raise NotFound()

@@ -1,5 +1,6 @@
 import uuid
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,6 +9,13 @@ from calls.serializers import CallShortSerializer
 from knowledge.models import ImportStatus
 from reps_dashboard.api.fields import HandWrittenRow, optional_str
 from reps_dashboard.errors import INVALID_ID
+from reps_dashboard.import_report import (
+    BY_FIELD_HELP,
+    ERROR_COUNT_HELP,
+    ERRORS_CSV_HELP,
+    MAX_LISTED,
+    TRUNCATED_HELP,
+)
 from tenants.api.fields import GymScopedRelatedField
 from tenants.models import Branch, Tag, User
 
@@ -254,7 +262,15 @@ class ImportResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     skipped = serializers.IntegerField()
     failed = serializers.IntegerField()
-    errors = LeadImportErrorSerializer(many=True)
+    errors = LeadImportErrorSerializer(many=True, help_text=f"The first {MAX_LISTED} errors.")
+    error_count = serializers.IntegerField(source="summary.error_count", help_text=ERROR_COUNT_HELP)
+    errors_by_field = serializers.DictField(source="summary.errors_by_field", child=serializers.IntegerField(),
+                                            help_text=BY_FIELD_HELP)
+    errors_truncated = serializers.BooleanField(source="summary.errors_truncated", help_text=TRUNCATED_HELP)
+    errors_csv = serializers.SerializerMethodField(help_text=ERRORS_CSV_HELP)
+
+    def get_errors_csv(self, result) -> str | None:
+        return reverse("lead-import-errors", args=[result.errors_file.pk]) if result.errors_file else None
 
 
 class ImportProgressSerializer(serializers.Serializer):
@@ -269,10 +285,20 @@ class LeadImportJobSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ImportStatus.choices)
     file_name = serializers.CharField()
     progress = ImportProgressSerializer()
-    result = ImportResultSerializer(allow_null=True, help_text="The import's report, once completed.")
+    result = serializers.SerializerMethodField(help_text="The import's report, once completed.")
     error = serializers.CharField(help_text="Why the import failed (empty otherwise).")
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(ImportResultSerializer(allow_null=True))
+    def get_result(self, job) -> dict | None:
+        stored = job["result"]  # as leads.import_jobs.stored_report keeps it
+        if stored is None:
+            return None
+        report = {key: value for key, value in stored.items() if key != "errors_file_id"}
+        errors_file_id = stored.get("errors_file_id")
+        report["errors_csv"] = reverse("lead-import-errors", args=[errors_file_id]) if errors_file_id else None
+        return report
 
 
 class IntakeLeadSerializer(LeadWriteSerializer):

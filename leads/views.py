@@ -4,17 +4,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from calls.queueing import call_queue_for_new_lead
 from reps_dashboard.api.errors import PayloadTooLarge
+from reps_dashboard.api.negotiation import JsonErrorsNegotiation
 from reps_dashboard.api.routers import UUID_PATTERN
 from reps_dashboard.api.schema import AutoSchema, ValidationErrorSerializer
 from reps_dashboard.api.tallied import TalliedListMixin
 from reps_dashboard.errors import NotFound
+from reps_dashboard.import_report import csv_download
 from tenants.api.viewsets import GymScopedViewSet
 from tenants.authentication import ApiKeyAuthentication
 from tenants.models import ApiKeyScope
@@ -73,16 +74,6 @@ class LeadSchema(AutoSchema):
         return codes
 
 
-class JsonErrorsNegotiation(BaseContentNegotiation):
-    """The export answers CSV whatever ``Accept`` says; its errors stay JSON like every other."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 @extend_schema_view(
     list=extend_schema(tags=["leads"], summary="List leads"),
     retrieve=extend_schema(tags=["leads"], summary="A lead with its assignee, latest calls and appointments",
@@ -109,6 +100,7 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
     write_roles = ALL_ROLES  # agents create and update leads
     delete_roles = ADMIN_MANAGER
     action_roles = {"tags": ALL_ROLES, "import_file": ADMIN_MANAGER, "import_job": ADMIN_MANAGER,
+                    "import_errors": ADMIN_MANAGER,
                     "export": ADMIN_MANAGER}
 
     def scope_queryset(self, queryset):
@@ -249,6 +241,16 @@ class LeadViewSet(TalliedListMixin, mixins.RetrieveModelMixin, GymScopedViewSet)
         if job is None:
             raise NotFound()  # the same 404 as any id the gym does not have
         return Response(_job_body(job))
+
+    @extend_schema(tags=["leads"], summary="Every failed row of a lead import, as CSV (manager, admin)",
+                   parameters=[OpenApiParameter("report_id", str, OpenApiParameter.PATH,
+                                                description="From the import's errors_csv.")],
+                   responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], url_path=r"import/errors/(?P<report_id>[^/.]+)", url_name="import-errors",
+            filter_backends=[], pagination_class=None, content_negotiation_class=JsonErrorsNegotiation)
+    def import_errors(self, request, report_id=None):
+        errors = selectors.lead_import_errors_get(gym=self.gym, report_id=report_id)
+        return csv_download(errors.csv_gzip, file_name=f"import-errors-{errors.created_at:%Y%m%d-%H%M}.csv")
 
     @extend_schema(tags=["leads"], summary="Export the filtered list as CSV (manager, admin)", filters=True,
                    responses={(200, "text/csv"): OpenApiTypes.STR})

@@ -12,7 +12,8 @@ class RequestGuardMiddleware:
 
     * A declared body over the limit is a 413 before it is read (DRF's JSON parser reads the
       stream directly, so Django's own DATA_UPLOAD_MAX_MEMORY_SIZE check would not apply).
-      Multipart uploads may be up to MAX_UPLOAD_BYTES, other bodies DATA_UPLOAD_MAX_MEMORY_SIZE.
+      Multipart uploads may be up to MAX_UPLOAD_BYTES, paths listed in REQUEST_BODY_LIMITS (the voice
+      platform's webhooks) up to their own limit, other bodies DATA_UPLOAD_MAX_MEMORY_SIZE.
     * A NUL byte in the query string is a 400 (PostgreSQL cannot store or compare it).
     * API responses carry ``Cache-Control: no-store``: they hold one gym's private data.
     * API errors are JSON even when Django answered them itself in HTML (``DEBUG`` pages).
@@ -31,6 +32,9 @@ class RequestGuardMiddleware:
             return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
         multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
         limit = settings.MAX_UPLOAD_BYTES + 64 * 1024 if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        for prefix, path_limit in settings.REQUEST_BODY_LIMITS.items():
+            if request.path.startswith(prefix):
+                limit = path_limit
         if length > limit:
             return JsonResponse({"detail": f"The request body is too large (limit {limit} bytes)."}, status=413)
         response = self.get_response(request)

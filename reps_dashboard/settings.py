@@ -51,7 +51,8 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the served host names when DJANGO_DEBUG=false.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "console",  # first: its admin templates override Django's
+    "console.apps.ConsoleAdminConfig",  # django.contrib.admin with the operator console's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and ReDoc served from our own static files, not a CDN
+    "drf_spectacular_sidecar",
     "django_structlog",
     "django_prometheus",
     "tenants",
@@ -93,6 +96,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reps_dashboard.csp.ContentSecurityPolicyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -146,6 +150,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "tenants.User"
+# The admin login goes through the API login's throttle and lockout (tenants/auth_backend.py).
+AUTHENTICATION_BACKENDS = ["tenants.auth_backend.GuardedModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -174,6 +180,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# Where the admin's "View site" leads (the operators' dashboard app); unset, the link is not shown.
+ADMIN_SITE_URL = env.str("ADMIN_SITE_URL", default="")
 
 # Uploads: CSV imports are streamed to a temporary file above this size; the import views
 # refuse files over MAX_UPLOAD_BYTES with 413.
@@ -198,9 +206,14 @@ if not FIELD_ENCRYPTION_KEY:
     FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{SECRET_KEY}".encode()).digest()).decode()
 RETELL_API_BASE_URL = env.str("RETELL_API_BASE_URL", default="https://api.retellai.com").rstrip("/")
 RETELL_TIMEOUT_SECONDS = env.float("RETELL_TIMEOUT_SECONDS", default=10.0)
+# Retell's webhooks carry the whole call: a 2-hour call with scrubbed transcripts is about 2.7 MB.
+RETELL_WEBHOOK_MAX_BYTES = env.int("RETELL_WEBHOOK_MAX_BYTES", default=10 * 1024 * 1024)
+# Paths whose bodies may exceed DATA_UPLOAD_MAX_MEMORY_SIZE (RequestGuardMiddleware); their views
+# read the stream themselves.
+REQUEST_BODY_LIMITS = {"/api/voice/webhooks/": RETELL_WEBHOOK_MAX_BYTES}
 
 LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", default="10/min")
-# Lockout after repeated failures (tenants/lockout.py): per username and per client IP.
+# Throttle and lockout of every password check (tenants/login_guard.py): per account and per client address.
 LOGIN_LOCKOUT_USERNAME_FAILURES = env.int("LOGIN_LOCKOUT_USERNAME_FAILURES", default=5)
 LOGIN_LOCKOUT_IP_FAILURES = env.int("LOGIN_LOCKOUT_IP_FAILURES", default=20)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
@@ -224,9 +237,10 @@ REST_FRAMEWORK = {
         "reps_dashboard.api.ordering.SortByFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "reps_dashboard.api.schema.AutoSchema",
+    # Any DRF throttle counts clients as reps_dashboard/client_address.py does (set below).
+    "NUM_PROXIES": 0,
     "EXCEPTION_HANDLER": "reps_dashboard.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["reps_dashboard.throttling.UserRateThrottle", "reps_dashboard.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"login_ip": LOGIN_THROTTLE_RATE, "login_username": LOGIN_THROTTLE_RATE},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -261,6 +275,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["tenants.permissions.PublicDocumentation"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api",
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files: no CDN, works offline, and
+    # the Content-Security-Policy (reps_dashboard/csp.py) allows scripts from our origin only.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AppointmentTypeEnum": "appointments.models.AppointmentType",
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
@@ -282,7 +301,15 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# How many proxies we run in front of the app append to X-Forwarded-For; the client address
+# (reps_dashboard/client_address.py) is read that many entries from the end. Without
+# DJANGO_BEHIND_PROXY the header is never believed, whatever the count says.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG

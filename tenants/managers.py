@@ -1,6 +1,7 @@
 from django.contrib.auth.models import BaseUserManager
 from django.db import models
 
+from .identity import canonical_email
 from .scope import ALL_GYMS, current_gym
 
 
@@ -42,7 +43,7 @@ class UserManager(BaseUserManager.from_queryset(GymQuerySet)):
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=canonical_email(email), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -59,4 +60,4 @@ class UserManager(BaseUserManager.from_queryset(GymQuerySet)):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email=canonical_email(username))

@@ -9,10 +9,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 
+from .identity import canonical_email
 from .managers import GymQuerySet, GymScopedManager, UserManager
 from .roles import Role
 
 MAX_CONCURRENT_CALLS = 100
+CONFIRMATION_HOURS_MIN, CONFIRMATION_HOURS_MAX = 1, 168  # a confirmation call up to a week ahead
+NO_SHOW_MARGIN_MAX = 24 * 60
 CALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HEX_COLOR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB, for example #1E88E5.")
 
@@ -67,6 +70,16 @@ class Gym(models.Model):
         default=5, validators=[MinValueValidator(1), MaxValueValidator(MAX_CONCURRENT_CALLS)])
     # Speed to lead: a lead created through the API or the intake endpoint gets a call queued at once.
     auto_call_new_leads = models.BooleanField(default=False)
+    # The show-rate ladder (docs/appointments.md): calls the voice agent makes around appointments.
+    # Opt-in: a gym decides to phone its leads before and after their appointments.
+    confirmation_calls_enabled = models.BooleanField(default=False)
+    confirmation_hours_before = models.PositiveSmallIntegerField(
+        default=24, validators=[MinValueValidator(CONFIRMATION_HOURS_MIN), MaxValueValidator(CONFIRMATION_HOURS_MAX)],
+        help_text="How long before an appointment its confirmation call is due, in hours.")
+    no_show_margin_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MaxValueValidator(NO_SHOW_MARGIN_MAX)],
+        help_text="How long after its start a no-show is recalled, at the earliest, in minutes.")
+    recall_calls_enabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,7 +89,14 @@ class Gym(models.Model):
             models.CheckConstraint(
                 condition=models.Q(call_hours_start__lt=models.F("call_hours_end")),
                 name="gym_call_hours_ordered",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmation_hours_before__gte=CONFIRMATION_HOURS_MIN,
+                                   confirmation_hours_before__lte=CONFIRMATION_HOURS_MAX),
+                name="gym_confirmation_hours_range",
+            ),
+            models.CheckConstraint(condition=models.Q(no_show_margin_minutes__lte=NO_SHOW_MARGIN_MAX),
+                                   name="gym_no_show_margin_range"),
         ]
 
     def __str__(self):
@@ -158,7 +178,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May log into the Django admin.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Bumped to revoke every token issued before (password change, deactivation).
+    # Moves on to revoke every token issued before (a new password, a deactivation: ``save``).
     token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
@@ -177,12 +197,36 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whether the row was active when loaded (None when the field was deferred).
+        self._active_when_loaded = self.__dict__.get("is_active")
+
     def __str__(self):
         return self.email
 
+    def save(self, *args, **kwargs):
+        """The email is stored in its canonical login form (``tenants.identity``).
+
+        A new password or a deactivation ends every session, whoever saves it (the API, the
+        admin, a command): ``token_version`` moves on, so every token issued before is refused.
+        Reactivating keeps the new version: old tokens stay dead. A hasher upgrade at login
+        (``check_password``) saves the password without ``set_password`` and ends nothing."""
+        self.email = canonical_email(self.email)
+        update_fields = kwargs.get("update_fields")
+        changed = {"password"} if self._password is not None else set()
+        if not self.is_active and self._active_when_loaded is not False:
+            changed.add("is_active")
+        if not self._state.adding and changed and (update_fields is None or changed & set(update_fields)):
+            self.token_version += 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "token_version"}
+        super().save(*args, **kwargs)
+        self._active_when_loaded = self.is_active
+
     def clean(self):
         super().clean()
-        self.email = (self.email or "").strip().lower()
+        self.email = canonical_email(self.email)
         if self.branch_id and self.gym_id and self.branch.gym_id != self.gym_id:
             raise ValidationError({"branch": "The branch must belong to the user's gym."})
 

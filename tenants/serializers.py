@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from tenants.api.fields import GymScopedRelatedField
 
+from .identity import canonical_email
 from .models import CALL_DAYS, ApiKey, Branch, Gym, Role, Tag, User, validate_country, validate_timezone
 
 
@@ -54,7 +55,8 @@ class GymSerializer(serializers.ModelSerializer):
     class Meta:
         model = Gym
         fields = ["id", "name", "timezone", "country", "phone", "address", "call_hours_start", "call_hours_end",
-                  "call_days", "max_concurrent_calls", "auto_call_new_leads"]
+                  "call_days", "max_concurrent_calls", "auto_call_new_leads", "confirmation_calls_enabled",
+                  "confirmation_hours_before", "no_show_margin_minutes", "recall_calls_enabled"]
         read_only_fields = ["id"]
         extra_kwargs = {"max_concurrent_calls": {"help_text": "How many calls the voice agent may have under way at "
                                                               "once (1..100; voice platforms cap concurrency)."},
@@ -145,8 +147,8 @@ class UserSerializer(serializers.ModelSerializer):
         extra_kwargs = {"email": {"validators": []}}
 
     def validate_email(self, value):
-        value = value.strip().lower()
-        clash = User.objects.filter(email__iexact=value)
+        value = canonical_email(value)
+        clash = User.objects.filter(email=value)
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
@@ -193,7 +195,7 @@ class LoginSerializer(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
     def validate(self, attrs):
-        login = (attrs.get("username") or attrs.get("email") or "").strip().lower()
+        login = (attrs.get("username") or attrs.get("email") or "").strip()
         if not login:
             raise serializers.ValidationError({"username": ["This field is required."]})
         attrs["login"] = login
@@ -230,16 +232,6 @@ class RefreshSerializer(serializers.Serializer):
 class ChangePasswordSerializer(serializers.Serializer):
     old_password = serializers.CharField(trim_whitespace=False)
     new_password = serializers.CharField(trim_whitespace=False)
-
-    def validate(self, attrs):
-        user = self.context["request"].user
-        if not user.check_password(attrs["old_password"]):
-            raise serializers.ValidationError({"old_password": ["The current password is not correct."]})
-        try:
-            password_validation.validate_password(attrs["new_password"], user)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"new_password": exc.messages})
-        return attrs
 
 
 class ApiKeySerializer(serializers.ModelSerializer):

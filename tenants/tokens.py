@@ -1,16 +1,15 @@
 """JWT issue, rotation and revocation.
 
 Access tokens live minutes, refresh tokens days (settings.SIMPLE_JWT). Every token carries the
-user's ``token_version``; bumping it (password change, deactivation) revokes every token issued
-before, access tokens included. Refresh tokens are also blacklisted one by one (logout,
-rotation) through simplejwt's blacklist app.
+user's ``token_version``; ``User.save`` moves it on for a new password or a deactivation, which
+revokes every token issued before, access tokens included. Refresh tokens are also blacklisted
+one by one (logout, rotation) through simplejwt's blacklist app.
 """
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from .models import User
@@ -64,16 +63,6 @@ def revoke(raw_refresh: str, user: User) -> None:
     if str(refresh.get("user_id")) != str(user.id):
         raise TokenRevoked
     _blacklist(refresh)
-
-
-def revoke_all(user: User) -> None:
-    """Every token of the user stops working now, access tokens included."""
-    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
-    user.refresh_from_db(fields=["token_version"])
-    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
-    )
 
 
 def _blacklist(refresh: RefreshToken):

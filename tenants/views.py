@@ -1,17 +1,14 @@
-import hashlib
-
-from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from reps_dashboard.api.schema import ErrorSerializer
+from reps_dashboard.client_address import client_ip
 from tenants.api.viewsets import GymScopedModelViewSet, GymScopedViewSet
 
-from . import api_keys, lockout, services, tokens
+from . import api_keys, auth_service, services, tokens
 from .models import ApiKey, Branch, Tag, User
 from .permissions import ADMIN, ADMIN_MANAGER, OWN_ACCOUNT_PERMISSIONS, Credentials
 from .serializers import (
@@ -31,67 +28,34 @@ from .serializers import (
 
 INVALID_LOGIN = "Invalid email or password."
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
-# Checked against when the email is unknown, so both failures cost the same time.
-_DUMMY_HASH = make_password("not-a-real-password-timing-equaliser")
-
-
-class LoginIPThrottle(SimpleRateThrottle):
-    scope = "login_ip"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class LoginUsernameThrottle(SimpleRateThrottle):
-    scope = "login_username"
-
-    def get_cache_key(self, request, view):
-        login = request.data.get("username") or request.data.get("email") if hasattr(request.data, "get") else None
-        if not isinstance(login, str) or not login.strip():
-            return None
-        # Hashed: a username is free text, and cache keys must be short and plain (memcached refuses others).
-        ident = hashlib.sha256(login.strip().lower().encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class LockedOut(Throttled):
-    default_detail = "Too many failed login attempts. Try again later."
-
-    def __init__(self, wait):
-        minutes = max(1, round(wait / 60))
-        super().__init__(wait=wait, detail=f"Too many failed login attempts. Try again in {minutes} minutes.")
+REFUSED = OpenApiResponse(ErrorSerializer, "Throttled (LOGIN_THROTTLE_RATE attempts per client address and per "
+                          "account) or locked out (too many failures, per account and per client address, for "
+                          "LOGIN_LOCKOUT_SECONDS); Retry-After tells when to try again")
 
 
 class LoginView(APIView):
     permission_classes = [Credentials]
     authentication_classes = []
-    throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
 
     @extend_schema(
         tags=["auth"],
         request={"application/json": LoginSerializer, "application/x-www-form-urlencoded": LoginSerializer,
                  "multipart/form-data": LoginSerializer},
         responses={200: LoginResponseSerializer, 401: OpenApiResponse(ErrorSerializer, "Wrong email or password"),
-                   429: OpenApiResponse(ErrorSerializer, "Throttled (too many attempts per minute) or locked out "
-                                        "(too many failures: per username and per IP, for LOGIN_LOCKOUT_SECONDS); "
-                                        "Retry-After tells when to try again")},
+                   429: REFUSED},
         auth=[],
     )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        login, password = serializer.validated_data["login"], serializer.validated_data["password"]
-        ip = LoginIPThrottle().get_ident(request)
-        wait = lockout.locked_for(login, ip)
-        if wait:
-            raise LockedOut(wait=wait)
-        user = User.objects.select_related("gym", "branch").filter(email__iexact=login).first()
-        if user is None:
-            User(password=_DUMMY_HASH).check_password(password)
-        if user is None or not user.check_password(password) or not user.is_active:
-            lockout.record_failure(login, ip)
+        try:
+            user = auth_service.user_authenticate(login=serializer.validated_data["login"],
+                                                  password=serializer.validated_data["password"],
+                                                  ip=client_ip(request))
+        except auth_service.LoginRefused as exc:
+            raise Throttled(wait=exc.wait, detail=exc.message)
+        except auth_service.InvalidCredentials:
             raise AuthenticationFailed(INVALID_LOGIN)
-        lockout.record_success(login)
         return Response({
             **tokens.issue_pair(user),
             "user_id": user.id,
@@ -158,11 +122,14 @@ class MeView(APIView):
 class ChangePasswordView(APIView):
     permission_classes = OWN_ACCOUNT_PERMISSIONS
 
-    @extend_schema(tags=["auth"], request=ChangePasswordSerializer, responses={204: None})
+    @extend_schema(tags=["auth"], request=ChangePasswordSerializer, responses={204: None, 429: REFUSED})
     def post(self, request):
-        serializer = ChangePasswordSerializer(data=request.data, context={"request": request})
+        serializer = ChangePasswordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_change_password(user=request.user, new_password=serializer.validated_data["new_password"])
+        try:
+            auth_service.user_change_password(user=request.user, ip=client_ip(request), **serializer.validated_data)
+        except auth_service.LoginRefused as exc:
+            raise Throttled(wait=exc.wait, detail=exc.message)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

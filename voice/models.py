@@ -15,6 +15,12 @@ class RetellIntegration(GymOwned):
 
     api_key_encrypted = models.TextField(blank=True, default="", editable=False)
     api_key_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
+    # Retell verifies webhooks only with the key carrying its "webhook" badge: when it is not the
+    # key that places calls, it is kept here (encrypted too) and checks the signatures instead.
+    webhook_api_key_encrypted = models.TextField(blank=True, default="", editable=False)
+    webhook_api_key_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
+    last_webhook_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                           help_text="When a signed delivery last arrived (to the minute).")
     agent_id = models.CharField(max_length=128, blank=True, default="", help_text="The Retell agent that places calls.")
     from_number = models.CharField(max_length=20, blank=True, default="",
                                    help_text="E.164: the Retell number outbound calls come from.")
@@ -33,6 +39,17 @@ class RetellIntegration(GymOwned):
     def set_api_key(self, raw: str) -> None:
         self.api_key_encrypted = crypto.encrypt(raw) if raw else ""
         self.api_key_last4 = raw[-4:] if raw else ""
+
+    def set_webhook_api_key(self, raw: str) -> None:
+        self.webhook_api_key_encrypted = crypto.encrypt(raw) if raw else ""
+        self.webhook_api_key_last4 = raw[-4:] if raw else ""
+
+    @property
+    def webhook_key(self) -> str:
+        """The key webhook signatures are checked with: the webhook key when set, else the API key."""
+        if self.webhook_api_key_encrypted:
+            return crypto.decrypt(self.webhook_api_key_encrypted)
+        return self.api_key
 
 
 class WebhookOutcome(models.TextChoices):
@@ -76,3 +93,25 @@ class WebhookEvent(GymOwned):
     @property
     def stage(self) -> int:
         return EVENT_STAGES.get(self.event, 0)
+
+
+class WebhookRefusal(GymOwned):
+    """Refused deliveries of one integration in one hour (bad signature, stale timestamp, disabled
+    integration): a count and the last reason, never anything of the body. One row per hour, so
+    a flood of forged deliveries costs an UPDATE each and no storage."""
+
+    # Refused requests write this on purpose (the count is the point): the bad-input suite allows it.
+    written_when_refused = True
+
+    integration = models.ForeignKey(RetellIntegration, on_delete=models.CASCADE, related_name="refusals")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    last_reason = models.CharField(max_length=200)
+    last_at = models.DateTimeField()
+
+    class Meta(GymOwned.Meta):
+        ordering = ["-hour"]
+        constraints = [models.UniqueConstraint(fields=["integration", "hour"], name="webhookrefusal_one_per_hour")]
+
+    def __str__(self):
+        return f"{self.count} refused at {self.hour:%Y-%m-%d %H}h"

@@ -1,52 +1,90 @@
-"""A small client of our own for the one Retell call we make (create-phone-call), over ``requests``.
+"""Our one door to Retell's API, through its official Python client (``retell-sdk``).
 
-Not the official ``retell-sdk``: it brings httpx and pydantic into the process for a single POST, and
-its retries and timeouts would sit inside a request that holds a database transaction open. Here the
-timeout is ours (``RETELL_TIMEOUT_SECONDS``), there are no retries (a retried create could place a
-second call to the same person), and the base URL comes from ``RETELL_API_BASE_URL`` (tests point it
-at a local stub server).
+Two calls: create-phone-call and get-call. The client's base URL is ``RETELL_API_BASE_URL`` (tests
+and staging point it at a local fake), its timeout ``RETELL_TIMEOUT_SECONDS``, and it never retries
+by itself (``max_retries=0``): a dial runs inside a request or a task that holds the lead's row lock,
+and a retry is what reconciliation does later (``voice/reconcile.py``) with the same
+``idempotency_key``, which Retell honours for an hour without placing a second call.
+
+Failures come in two kinds, because they mean different things for the person called:
+
+* ``RetellRefused``: Retell answered and did not place the call (any 4xx, or an answer without a
+  call id). Final.
+* ``RetellUnreachable``: we do not know (a timeout, a connection error, a 5xx): Retell may be
+  ringing the person right now. Never treated as a failure of the call.
 """
 
-import requests
+import httpx
+import retell
 from django.conf import settings
 
-CREATE_PHONE_CALL = "/v2/create-phone-call"
 _REASON_KEYS = ("error_message", "message", "detail", "error")
 
 
-class RetellError(Exception):
-    """Retell refused the request or could not be reached; the message is meant for a person."""
+class RetellRefused(Exception):
+    """Retell answered and did nothing; the message is meant for a person."""
 
 
-def create_phone_call(*, api_key: str, body: dict) -> dict:
-    """POSTs ``body`` and returns Retell's call object (it has at least ``call_id``)."""
+class RetellUnreachable(Exception):
+    """No usable answer: whether Retell acted is unknown; the message is meant for a person."""
+
+
+def client(api_key: str) -> retell.Retell:
     timeout = settings.RETELL_TIMEOUT_SECONDS
-    try:
-        response = requests.post(f"{settings.RETELL_API_BASE_URL}{CREATE_PHONE_CALL}", json=body,
-                                 headers={"Authorization": f"Bearer {api_key}"},
-                                 timeout=(min(timeout, 5.0), timeout), allow_redirects=False)
-    except requests.Timeout:
-        raise RetellError(f"Retell did not answer within {timeout:g} seconds.")
-    except requests.RequestException:
-        raise RetellError("Retell could not be reached.")
-    if response.status_code >= 300:
-        raise RetellError(f"Retell refused the call (HTTP {response.status_code}): {_reason(response)}")
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict) or not isinstance(data.get("call_id"), str) or not data["call_id"]:
-        raise RetellError("Retell's answer did not name the call it placed.")
+    return retell.Retell(api_key=api_key, base_url=settings.RETELL_API_BASE_URL, max_retries=0,
+                         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)))
+
+
+def create_phone_call(*, api_key: str, idempotency_key: str, **params) -> dict:
+    """Places a call (``params``: the SDK's create_phone_call arguments) and returns Retell's call
+    object as a dict (it has ``call_id``)."""
+    with _translated("place the call"):
+        answer = client(api_key).call.create_phone_call(idempotency_key=idempotency_key, **params)
+    data = answer.to_dict(mode="json")
+    if not isinstance(data.get("call_id"), str) or not data["call_id"]:
+        raise RetellRefused("Retell's answer did not name the call it placed.")
     return data
 
 
-def _reason(response) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
+def get_call(*, api_key: str, call_id: str) -> dict:
+    """Retell's call object (as its webhooks carry it), as a dict."""
+    with _translated("report the call"):
+        answer = client(api_key).call.retrieve(call_id)
+    return answer.to_dict(mode="json")
+
+
+class _translated:
+    """Turns the SDK's exceptions into ours, with a reason a person can act on."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, traceback):
+        if exc is None:
+            return False
+        timeout = settings.RETELL_TIMEOUT_SECONDS
+        if isinstance(exc, retell.APITimeoutError):
+            raise RetellUnreachable(f"Retell did not answer within {timeout:g} seconds.") from exc
+        if isinstance(exc, retell.APIConnectionError):
+            raise RetellUnreachable("Retell could not be reached.") from exc
+        if isinstance(exc, retell.APIStatusError):
+            message = f"Retell did not {self.what} (HTTP {exc.status_code}): {_reason(exc)}"
+            if exc.status_code >= 500:
+                raise RetellUnreachable(message) from exc
+            raise RetellRefused(message) from exc
+        if isinstance(exc, retell.RetellError):  # an answer the SDK could not read
+            raise RetellUnreachable(f"Retell's answer could not be read: {exc}"[:300]) from exc
+        return False
+
+
+def _reason(exc: "retell.APIStatusError") -> str:
+    body = exc.body
+    if isinstance(body, dict):
         for key in _REASON_KEYS:
-            if isinstance(data.get(key), str) and data[key].strip():
-                return data[key].strip()[:300]
-    return (response.text or response.reason or "no reason given").strip()[:300]
+            if isinstance(body.get(key), str) and body[key].strip():
+                return body[key].strip()[:300]
+    text = exc.response.text if exc.response is not None else ""
+    return (text or exc.response.reason_phrase or "no reason given").strip()[:300]

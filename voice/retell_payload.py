@@ -6,6 +6,7 @@ what ``call_ended`` said and adds the analysis), so each payload is read on its 
 """
 
 import datetime as dt
+import logging
 import math
 from dataclasses import dataclass, field
 
@@ -16,30 +17,47 @@ from calls.models import MAX_DURATION_SECONDS, CallDirection, CallOutcome, CallS
 from calls.transcripts import MAX_TEXT, MAX_TURNS, TranscriptError, parse_transcript
 
 S, Out = CallStatus, CallOutcome
+logger = logging.getLogger(__name__)
 
-# disconnection_reason -> (status, outcome). Reasons not listed: as call_status says (below).
+# disconnection_reason -> (status, outcome); None: as call_status says. Every reason of the SDK's
+# PhoneCallResponse.disconnection_reason is listed (a test walks them), so one Retell adds later fails
+# the suite instead of silently reading as a completed call.
+ANSWERED = ("user_hangup", "agent_hangup", "call_transfer", "inactivity", "max_duration_reached",
+            # a human took the call over, or the transfer to one was bridged or given up: it was answered
+            "transfer_bridged", "transfer_cancelled", "call_take_over")
+# The platform's or the account's fault (billing, limits, telephony, errors): never a completed call,
+# never moves the lead forward, whatever call_status or the analysis say.
+PLATFORM_FAILURES = (
+    "concurrency_limit_reached", "no_concurrency_fallback", "no_valid_payment", "credit_exhausted", "budget_reached",
+    "network_blocked", "dial_failed", "telephony_provider_permission_denied", "telephony_provider_unavailable",
+    "sip_routing_error", "marked_as_spam", "scam_detected", "registered_call_timeout",
+    "error_llm_websocket_open", "error_llm_websocket_lost_connection", "error_llm_websocket_runtime",
+    "error_llm_websocket_corrupt_payload", "error_no_audio_received", "error_asr", "error_retell", "error_unknown",
+    "error_user_not_joined")
 DISCONNECTION = {
-    "user_hangup": (S.COMPLETED, None),
-    "agent_hangup": (S.COMPLETED, None),
-    "call_transfer": (S.COMPLETED, None),
-    "inactivity": (S.COMPLETED, None),
-    "max_duration_reached": (S.COMPLETED, None),
+    **{reason: (S.COMPLETED, None) for reason in ANSWERED},
+    # The caller asked: these outcomes win over the analysis (voice/webhooks.py also applies do-not-call).
+    "user_requested_dnc": (S.COMPLETED, Out.NOT_INTERESTED),
+    "user_requested_callback": (S.COMPLETED, Out.CALLBACK_REQUESTED),
     "voicemail_reached": (S.VOICEMAIL, Out.LEFT_MESSAGE),
-    "machine_detected": (S.VOICEMAIL, Out.LEFT_MESSAGE),
+    "machine_detected": (S.VOICEMAIL, Out.LEFT_MESSAGE),  # older agents' name for it
     "ivr_reached": (S.MISSED, Out.NO_ANSWER),
     "dial_no_answer": (S.MISSED, Out.NO_ANSWER),
     "dial_busy": (S.MISSED, Out.NO_ANSWER),
     "user_declined": (S.MISSED, Out.NO_ANSWER),
     "invalid_destination": (S.FAILED, Out.WRONG_NUMBER),
-    **{reason: (S.FAILED, None) for reason in (
-        "dial_failed", "telephony_provider_permission_denied", "telephony_provider_unavailable", "sip_routing_error",
-        "marked_as_spam", "concurrency_limit_reached", "no_valid_payment", "scam_detected", "registered_call_timeout")},
+    **{reason: (S.FAILED, None) for reason in PLATFORM_FAILURES},
+    "manual_stopped": (None, None),  # stopped by an operator: answered or not, as call_status says
 }
+CALLER_DECIDED = ("user_requested_dnc", "user_requested_callback")
+TRANSFERRED = ("transfer_bridged", "call_take_over")
 # call_status -> status when the disconnection reason does not say more (reasons "error_*" are failures).
 CALL_STATUS = {"registered": S.IN_PROGRESS, "ongoing": S.IN_PROGRESS, "ended": S.COMPLETED,
                "not_connected": S.MISSED, "error": S.FAILED}
 SENTIMENT = {"positive": Sentiment.POSITIVE, "neutral": Sentiment.NEUTRAL, "negative": Sentiment.NEGATIVE}
-SPEAKER = {"agent": "agent", "user": "customer"}
+# transfer_target: the person the call was handed to (the gym's staff): the gym's side of the call.
+SPEAKER = {"agent": "agent", "user": "customer", "transfer_target": "agent"}
+STAFF_PREFIX = "[Staff] "
 # Unix milliseconds of 2000-01-01 and 2100-01-01: anything else is not a call's time.
 _MS_MIN, _MS_MAX = 946_684_800_000, 4_102_444_800_000
 SUMMARY_MAX = 10_000
@@ -66,6 +84,7 @@ class RetellCall:
     dynamic_variables: dict
     fields: dict = field(default_factory=dict)  # Call fields this event knows (values never None)
     interest: str = ""
+    requested_do_not_call: bool = False  # the caller asked never to be called again
 
 
 def event_name(payload) -> str:
@@ -98,6 +117,7 @@ def read_call(payload) -> RetellCall:
         metadata=call.get("metadata") if isinstance(call.get("metadata"), dict) else {},
         dynamic_variables=_dict(call.get("retell_llm_dynamic_variables")),
         interest=_text(custom.get("interest"), 200),
+        requested_do_not_call=call.get("disconnection_reason") == "user_requested_dnc",
     )
     fields = result.fields
     start, end = _moment(call, "start_timestamp"), _moment(call, "end_timestamp")
@@ -109,7 +129,9 @@ def read_call(payload) -> RetellCall:
             raise PayloadError("call.end_timestamp", "A call lasts at most 24 hours.")
     fields.update({name: value for name, value in (("start_time", start), ("end_time", end)) if value})
     fields["status"], outcome = _status_and_outcome(event, call, analysis)
-    outcome = _analysed_outcome(custom) or outcome
+    reason = call.get("disconnection_reason")
+    if reason not in CALLER_DECIDED and reason not in PLATFORM_FAILURES:
+        outcome = _analysed_outcome(custom) or outcome
     if outcome is None and fields["status"] == S.COMPLETED and isinstance(analysis.get("call_successful"), bool):
         outcome = Out.INFORMATION_PROVIDED if analysis["call_successful"] else Out.UNDECIDED
     if outcome:
@@ -133,8 +155,10 @@ def read_call(payload) -> RetellCall:
 def _status_and_outcome(event, call, analysis):
     reason = call.get("disconnection_reason")
     status, outcome = DISCONNECTION.get(reason, (None, None)) if isinstance(reason, str) else (None, None)
-    if status is None and isinstance(reason, str) and reason.startswith("error"):
-        status = S.FAILED
+    if isinstance(reason, str) and reason not in DISCONNECTION:
+        logger.warning("retell disconnection_reason %r is not mapped; read from call_status", reason[:80])
+        if reason.startswith("error"):
+            status = S.FAILED
     call_status = call.get("call_status")
     if status is None:
         status = CALL_STATUS.get(call_status) if isinstance(call_status, str) else None
@@ -142,6 +166,8 @@ def _status_and_outcome(event, call, analysis):
         status = S.IN_PROGRESS if event == "call_started" else S.COMPLETED
     if call_status == "error" and status == S.COMPLETED:
         status = S.FAILED
+    if reason in PLATFORM_FAILURES:
+        return status, outcome
     if analysis.get("in_voicemail") is True:
         status, outcome = S.VOICEMAIL, Out.LEFT_MESSAGE
     return status, outcome
@@ -186,8 +212,10 @@ def _turn(turn):
     first = words[0] if isinstance(words, list) and words and isinstance(words[0], dict) else {}
     start = first.get("start")
     valid = isinstance(start, int | float) and not isinstance(start, bool) and math.isfinite(start) and start >= 0
-    return {"speaker": SPEAKER.get(turn.get("role"), "system"), "text": _text(turn.get("content"), MAX_TEXT),
-            "timestamp": start if valid else None}
+    text = _text(turn.get("content"), MAX_TEXT - len(STAFF_PREFIX))
+    if turn.get("role") == "transfer_target":
+        text = STAFF_PREFIX + text
+    return {"speaker": SPEAKER.get(turn.get("role"), "system"), "text": text, "timestamp": start if valid else None}
 
 
 def _metrics(call, analysis, custom):
@@ -196,7 +224,9 @@ def _metrics(call, analysis, custom):
                        ("disconnection_reason", call.get("disconnection_reason")),
                        ("call_successful", analysis.get("call_successful")),
                        ("in_voicemail", analysis.get("in_voicemail")),
-                       ("custom_analysis_data", custom or None)):
+                       ("custom_analysis_data", custom or None),
+                       ("transfer_destination", call.get("transfer_destination")),
+                       ("transferred_to_staff", True if call.get("disconnection_reason") in TRANSFERRED else None)):
         if value is not None:
             metrics[key] = value
     return metrics

@@ -1,13 +1,15 @@
 """Voice reads: the gym's integration, the webhook's lookup, the dialer's due calls, a caller's lead."""
 
+import datetime as dt
 import uuid
+
+from django.db.models import Q
 
 from appointments.models import Appointment
 from appointments.selectors import upcoming
 from calls.models import Call, CallStatus
 from calls.selectors import call_list
 from leads.models import Lead
-from leads.selectors import lead_find_by_phone
 from tenants import rls
 
 from .models import EVENT_STAGES, RetellIntegration, WebhookEvent, WebhookOutcome
@@ -23,15 +25,15 @@ def integration_enabled(*, gym) -> RetellIntegration | None:
 
 
 def integration_for_webhook(*, integration_id: str) -> RetellIntegration | None:
-    """The enabled integration a webhook URL names, before any gym is known: row-level security
-    admits this one row (tenants.rls.set_row_lookup) and nothing else."""
+    """The integration a webhook URL names (enabled or not: a refusal is counted on it), before
+    any gym is known: row-level security admits this one row (tenants.rls.set_row_lookup) and
+    nothing else."""
     try:
         pk = uuid.UUID(str(integration_id))
     except ValueError:
         return None
     rls.set_row_lookup(RetellIntegration, pk)
-    return (RetellIntegration.all_gyms.select_related("gym").filter(pk=pk, enabled=True)
-            .exclude(api_key_encrypted="").first())
+    return RetellIntegration.all_gyms.select_related("gym").filter(pk=pk).first()
 
 
 def calls_due(*, gym, now):
@@ -47,12 +49,11 @@ def calls_due(*, gym, now):
             .order_by("scheduled_at", "id"))
 
 
-def lead_for_caller(*, gym, phone: str) -> Lead | None:
-    """The caller's lead with its branch and ``next_appointment`` (the next active one, or None)."""
-    lead = lead_find_by_phone(gym=gym, phone=phone)
+def lead_with_next_appointment(*, lead: Lead | None) -> Lead | None:
+    """``lead`` with ``next_appointment`` (the next active one, or None)."""
     if lead is None:
         return None
-    lead.next_appointment = (upcoming(Appointment.objects.for_gym(gym).filter(lead=lead))
+    lead.next_appointment = (upcoming(Appointment.objects.for_gym(lead.gym_id).filter(lead=lead))
                              .select_related("branch").order_by("date", "id").first())
     return lead
 
@@ -63,3 +64,17 @@ def call_stage(*, call: Call) -> int:
                .exclude(outcome__in=[WebhookOutcome.IGNORED, WebhookOutcome.INVALID, WebhookOutcome.UNMATCHED])
                .order_by().values_list("event", flat=True).distinct())
     return max((EVENT_STAGES.get(event, 0) for event in applied), default=0)
+
+
+# A call the platform said nothing about for this long is asked about (voice.reconcile).
+RECONCILE_IDLE = dt.timedelta(minutes=10)
+
+
+def calls_to_reconcile(*, gym, now, idle: dt.timedelta = RECONCILE_IDLE):
+    """Calls left in progress with nothing heard for ``idle``: placed with Retell (an external id)
+    or dialed without an answer (``metrics.dial_state`` unknown); least recently touched first.
+    For ``voice.reconcile.call_reconcile``."""
+    return (Call.objects.for_gym(gym)
+            .filter(status=CallStatus.IN_PROGRESS, updated_at__lte=now - idle)
+            .filter(~Q(external_call_id="") | Q(metrics__dial_state="unknown"))
+            .order_by("updated_at", "id"))

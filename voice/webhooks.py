@@ -13,7 +13,10 @@ Each delivery is recorded (``WebhookEvent``) and upserts one call by its ``exter
 * The call's lead: the call's own when it exists; else ``metadata.lead_id`` of this gym; else the
   caller's number (``from_number`` inbound, ``to_number`` outbound), normalised; else, for an inbound
   call, a new lead with source ``phone``. An outbound call to nobody we know is recorded, unmatched.
-* A call we queued and the dialer placed elsewhere is found by ``metadata.call_id``.
+* A call we queued is found by ``metadata.call_id`` whatever its state (placed by another dialer,
+  or dialed by us without an answer: ``dial_state`` unknown), so it is never a second row.
+* The caller asked not to be called again (``user_requested_dnc``): the lead becomes do-not-call and
+  its queued calls are canceled (``voice.services.lead_stop_calling``).
 """
 
 import uuid
@@ -30,8 +33,10 @@ from leads.services import lead_create, lead_update
 from reps_dashboard.errors import Conflict
 
 from . import selectors
+from .dialing import PLACED, UNCONFIRMED, UNKNOWN, dial_state
 from .models import EVENT_STAGES, RetellIntegration, WebhookEvent, WebhookOutcome
 from .retell_payload import PayloadError, RetellCall, event_name, external_id, read_call
+from .services import lead_stop_calling
 
 VOICE_AGENT = Actor.voice_agent()
 UNKNOWN_CALLER = ("Unknown", "caller")
@@ -40,11 +45,13 @@ _RANK = {CallStatus.QUEUED: 0, CallStatus.IN_PROGRESS: 1}
 _FINAL = 2
 
 
-def webhook_receive(*, integration: RetellIntegration, payload, received_at) -> WebhookEvent:
-    """Applies one signed delivery for ``integration``'s gym and records it. Raises ``PayloadError``
-    (after recording the delivery as invalid) when the payload cannot be applied."""
+def webhook_receive(*, integration: RetellIntegration, payload, received_at, note: str = "") -> WebhookEvent:
+    """Applies one signed delivery for ``integration``'s gym and records it (``note`` in its detail:
+    where it came from when not from the webhook). Raises ``PayloadError`` (after recording the
+    delivery as invalid) when the payload cannot be applied. The reconciler settles a call through
+    here too, with the call object get-call answered."""
     record = WebhookEvent(gym_id=integration.gym_id, integration=integration, payload=payload,
-                          received_at=received_at, external_call_id=external_id(payload))
+                          received_at=received_at, external_call_id=external_id(payload), detail=note[:500])
     try:
         record.event = event_name(payload)
         if record.event not in EVENT_STAGES:
@@ -92,6 +99,9 @@ def _apply(gym, event: RetellCall):
         outcome = _update(call, event)
     if event.interest and not lead.interest and outcome != WebhookOutcome.UNCHANGED:
         lead_update(lead=lead, actor=VOICE_AGENT, interest=event.interest)
+    if event.requested_do_not_call and not lead.do_not_call:
+        lead_stop_calling(lead=lead, actor=VOICE_AGENT)
+        outcome = WebhookOutcome.UPDATED if outcome == WebhookOutcome.UNCHANGED else outcome
     return outcome, call
 
 
@@ -102,8 +112,7 @@ def _find_call(gym, event, *, lock=False):
     call = calls.filter(external_call_id=event.external_call_id).first()
     ours = _uuid(event.metadata.get("call_id"))
     if call is None and ours is not None:
-        call = calls.filter(pk=ours, external_call_id="", direction=CallDirection.OUTBOUND,
-                            status__in=[CallStatus.QUEUED, CallStatus.IN_PROGRESS]).first()
+        call = calls.filter(pk=ours, external_call_id="", direction=CallDirection.OUTBOUND).first()
     return call
 
 
@@ -157,6 +166,8 @@ def _update(call, event):
     changes = _merge(call, event.fields, later=EVENT_STAGES[event.event] >= selectors.call_stage(call=call))
     if not call.external_call_id:
         changes["external_call_id"] = event.external_call_id
+    if dial_state(call) in (UNKNOWN, UNCONFIRMED):  # the platform reports it: the dial did reach it
+        changes["metrics"] = {**changes.get("metrics", call.metrics or {}), "dial_state": PLACED}
     if not changes:
         return WebhookOutcome.UNCHANGED
     call_update(call=call, actor=VOICE_AGENT, **changes)

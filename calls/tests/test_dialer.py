@@ -117,10 +117,10 @@ def test_a_campaign_call_waits_for_the_campaigns_own_hours_and_days(platform):
 
 
 def test_the_lead_time_zone_falls_back_to_the_gyms_when_the_number_does_not_tell(gym):
-    assert lead_timezone("+14155550142", gym.tzinfo).key == "America/Los_Angeles"
-    assert lead_timezone("+442079460000", gym.tzinfo).key == "Europe/London"
-    assert lead_timezone("+18005550100", gym.tzinfo) is gym.tzinfo  # toll-free: every US zone
-    assert lead_timezone("not a number", gym.tzinfo) is gym.tzinfo
+    assert lead_timezone(phone="+14155550142", gym=gym).key == "America/Los_Angeles"
+    assert lead_timezone(phone="+442079460000", gym=gym).key == "Europe/London"
+    assert lead_timezone(phone="+18005550100", gym=gym).key == gym.timezone  # toll-free: every US zone
+    assert lead_timezone(phone="not a number", gym=gym).key == gym.timezone
 
 
 def test_a_broken_dial_is_retried_with_backoff_then_recorded_as_failed(platform, settings):

@@ -28,7 +28,7 @@ from leads.models import Lead
 from leads.tests.factories import LeadFactory
 from tenants.tests.factories import GymFactory
 from voice.tests.factories import RetellIntegrationFactory
-from voice.tests.retell_stub import RetellStub
+from voice.tests.fake_retell import FakeRetell
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
@@ -45,11 +45,10 @@ def open_gym(**fields):
 
 @pytest.fixture
 def fake_retell():
-    stub = RetellStub()
-    stub.delay = 0.2  # a dial takes a moment, so rounds of the two workers overlap
-    stub.reply = lambda sent: (201, {"call_id": f"call_{sent['metadata']['call_id']}", "call_status": "registered"})
-    yield stub
-    stub.stop()
+    fake = FakeRetell()
+    fake.delay = 0.2  # a dial takes a moment, so rounds of the two workers overlap
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture
@@ -117,11 +116,11 @@ def test_two_workers_dial_a_campaign_once_each_skip_do_not_call_and_honour_the_c
     # The scheduler spreads the calls over the hours left today; let the day pass at once.
     campaign_calls.filter(status="queued").update(scheduled_at=timezone.now())
     expected = len(members) + 2
-    assert wait_for(lambda: len(fake_retell.requests) >= expected), f"{len(fake_retell.requests)} dials"
+    assert wait_for(lambda: len(fake_retell.creates()) >= expected), f"{len(fake_retell.creates())} dials"
     time.sleep(3)  # several more sweeps of both workers: nothing more may be dialed
 
-    dialed = [request["json"]["to_number"] for request in fake_retell.requests]
-    call_ids = Counter(request["json"]["metadata"]["call_id"] for request in fake_retell.requests)
+    dialed = [request["json"]["to_number"] for request in fake_retell.creates()]
+    call_ids = Counter(request["json"]["metadata"]["call_id"] for request in fake_retell.creates())
     assert len(dialed) == expected and max(call_ids.values()) == 1
     assert sorted(set(dialed) & {lead.phone for lead in members}) == sorted(lead.phone for lead in members)
     assert refused.phone not in dialed and changed_mind.phone not in dialed

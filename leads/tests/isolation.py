@@ -1,12 +1,14 @@
 """The leads' part of the isolation world (see reps_dashboard/tests/isolation_world.py)."""
 
-from leads.models import ActorType, Lead, LeadImportJob
+import gzip
+
+from leads.models import ActorType, Lead, LeadImportErrors, LeadImportJob
 from tenants.models import Branch, Tag
 
 from .factories import LeadActivityFactory, LeadFactory, LeadTagFactory
 
 # exclude_leads (GET /api/leads/prioritized) is an id filter like any other: foreign ids are 400.
-ID_PARAMS = {"lead_id": Lead, "exclude_leads": Lead, "import_id": LeadImportJob}
+ID_PARAMS = {"lead_id": Lead, "exclude_leads": Lead, "import_id": LeadImportJob, "report_id": LeadImportErrors}
 
 
 def populate(side):
@@ -24,3 +26,5 @@ def populate(side):
                                            total=1, processed=1, error="",
                                            result={"total": 1, "created": 1, "updated": 0, "skipped": 0,
                                                    "failed": 0, "errors": []}))
+    side.add(LeadImportErrors.all_gyms.create(gym=side.gym, file_name=f"{m}.csv", failed_rows=1,
+                                              csv_gzip=gzip.compress(f"row,first_name,errors\n2,{m},bad\n".encode())))

@@ -166,7 +166,8 @@ def test_reimporting_the_same_file_in_skip_mode_adds_nothing(client, gym, branch
     second = upload()
     assert second.status_code == 200
     assert second.json() | {"errors": []} == {"total": 3, "created": 0, "updated": 0, "skipped": 3, "failed": 0,
-                                              "errors": []}
+                                              "errors": [], "error_count": 0, "errors_by_field": {},
+                                              "errors_truncated": False, "errors_csv": None}
     assert tenant_state() == state
     assert Lead.objects.for_gym(gym).count() == 3
 

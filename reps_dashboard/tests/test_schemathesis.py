@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from reps_dashboard.tests.hardening import Credentials, InProcessWSGI, KnownIds, raw_schema, seed_gym
-from voice.tests.retell_stub import RetellStub
+from voice.tests.fake_retell import FakeRetell
 
 SEED = 20260225
 MAX_EXAMPLES = 15
@@ -48,7 +48,7 @@ schema.app = InProcessWSGI()
 def retell(settings):
     """The seeded gym's Retell integration is enabled, so ``POST /api/calls`` dials: a local stub
     stands in for Retell."""
-    stub = RetellStub()
+    stub = FakeRetell()
     settings.RETELL_API_BASE_URL = stub.url
     yield stub
     stub.stop()

@@ -148,6 +148,7 @@ def test_me_shows_gym_and_branch_and_patch_changes_only_name_and_phone(agent_cli
         "Sam", "555", "agent", "agent@home.gym")
 
 
+@pytest.mark.usefixtures("one_throttle_window")
 def test_login_is_throttled_per_username(api_client, agent_user, settings):
     settings.LOGIN_LOCKOUT_USERNAME_FAILURES = settings.LOGIN_LOCKOUT_IP_FAILURES = 100
     statuses = [login(api_client(), "agent@home.gym", "bad").status_code for _ in range(12)]
@@ -155,6 +156,7 @@ def test_login_is_throttled_per_username(api_client, agent_user, settings):
     assert statuses[10:] == [429, 429]
 
 
+@pytest.mark.usefixtures("one_throttle_window")
 def test_login_is_throttled_per_ip_across_usernames(api_client, settings):
     settings.LOGIN_LOCKOUT_USERNAME_FAILURES = settings.LOGIN_LOCKOUT_IP_FAILURES = 100
     statuses = [login(api_client(), f"u{i}@x.com", "bad").status_code for i in range(11)]

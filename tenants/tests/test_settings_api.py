@@ -51,7 +51,9 @@ def test_every_role_reads_settings(path, agent_client, manager_client):
 def test_gym_settings_shape_and_update(admin_client, gym):
     body = admin_client.get("/api/settings/gym/").json()
     assert set(body) == {"id", "name", "timezone", "country", "phone", "address", "call_hours_start",
-                         "call_hours_end", "call_days", "max_concurrent_calls", "auto_call_new_leads"}
+                         "call_hours_end", "call_days", "max_concurrent_calls", "auto_call_new_leads",
+                         "confirmation_calls_enabled", "confirmation_hours_before", "no_show_margin_minutes",
+                         "recall_calls_enabled"}
     assert (body["max_concurrent_calls"], body["auto_call_new_leads"]) == (5, False)
     response = admin_client.patch("/api/settings/gym", {"timezone": "Europe/Berlin", "country": "de",
                                                         "call_hours_start": "08:30", "call_days": ["sat", "mon"]},

@@ -1,5 +1,6 @@
-"""Outbound dialing: POST /api/calls with {lead_id} queues the call, and once the request commits the dialer
-(a Celery task, run eagerly here) places it through Retell (a local stub here)."""
+"""Outbound dialing: POST /api/calls with {lead_id} answers 201 with the call queued, and once the
+request commits the dialer (a Celery task, run eagerly here) places it through the SDK's client (a
+local fake Retell here), never twice."""
 
 import datetime as dt
 
@@ -49,6 +50,10 @@ def queue(django_capture_on_commit_callbacks):
     return post
 
 
+def stored(response):
+    return Call.all_gyms.get(pk=response.json()["id"])
+
+
 def test_a_queued_call_is_answered_queued_then_placed_with_the_leads_context(agent_client, lead, integration, retell,
                                                                              gym, branch, queue):
     campaign = CampaignFactory(gym=gym)
@@ -56,17 +61,19 @@ def test_a_queued_call_is_answered_queued_then_placed_with_the_leads_context(age
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["external_call_id"], body["status"], body["direction"]) == ("", "queued", "outbound")
-    call = Call.all_gyms.get(pk=body["id"])
-    assert (call.external_call_id, call.status) == ("call_stub_0001", "in_progress")
+    call = stored(response)
+    assert (call.external_call_id, call.status, call.metrics["dial_state"]) == ("call_fake_0001", "in_progress", "placed")
     [sent] = retell.requests
     assert sent["path"] == "/v2/create-phone-call"
     assert sent["headers"]["Authorization"] == f"Bearer {RETELL_KEY}"
-    assert {k: sent["json"][k] for k in ("from_number", "to_number", "override_agent_id", "metadata")} == {
+    assert {k: sent["json"][k] for k in ("from_number", "to_number", "override_agent_id", "metadata", "idempotency_key")} == {
         "from_number": "+14155550100", "to_number": "+14155550142", "override_agent_id": "agent_summit",
-        "metadata": {"lead_id": str(lead.id), "call_id": body["id"], "campaign_id": str(campaign.id)}}
+        "metadata": {"lead_id": str(lead.id), "call_id": body["id"], "campaign_id": str(campaign.id)},
+        "idempotency_key": f"reps-call-{body['id']}"}
     variables = sent["json"]["retell_llm_dynamic_variables"]
     assert (variables["customer_name"], variables["interest"], variables["branch_name"], variables["gym_name"]) == (
         "Maria Gonzalez", "family plan", branch.name, gym.name)
+    assert (variables["lead_id"], variables["call_id"]) == (str(lead.id), body["id"])
     assert all(isinstance(value, str) for value in variables.values())
 
 
@@ -82,43 +89,71 @@ def test_the_timeline_shows_the_queueing_and_the_dialing(agent_client, lead, int
 def test_the_webhooks_of_a_placed_call_update_it(agent_client, lead, integration, retell, deliver, queue):
     from .conftest import sample
 
-    retell.reply = (201, {"call_id": "call_8f2c1d0e6b9a4c3f8e7d6a5b4c3d2e1f", "call_status": "registered"})
     call_id = queue(agent_client, lead).json()["id"]
-    deliver(sample("analyzed", lead))
+    deliver(sample("analyzed", lead, call_id="call_fake_0001"))
     call = Call.all_gyms.get()
     assert (str(call.id), call.status, call.outcome) == (call_id, "completed", "appointment_booked")
 
 
 @pytest.mark.parametrize("reply,reason", [
-    ((402, {"error_message": "Insufficient balance"}), "Retell refused the call (HTTP 402): Insufficient balance"),
-    ((422, {"message": "to_number is not a valid number"}), "Retell refused the call (HTTP 422): to_number is not a "
-                                                            "valid number"),
-    ((500, b"<html>oops</html>"), "Retell refused the call (HTTP 500): <html>oops</html>"),
+    ((402, {"error_message": "Insufficient balance"}), "Retell did not place the call (HTTP 402): Insufficient balance"),
+    ((422, {"message": "to_number is not a valid number"}), "Retell did not place the call (HTTP 422): to_number is "
+                                                            "not a valid number"),
     ((201, {"call_status": "registered"}), "Retell's answer did not name the call it placed."),
 ])
-def test_a_provider_error_fails_the_call_with_the_reason_on_its_timeline(agent_client, lead, integration, retell,
-                                                                         reply, reason, queue):
+def test_a_provider_error_fails_the_call_with_the_reason(agent_client, lead, integration, retell, reply, reason,
+                                                        queue):
     retell.reply = reply
     response = queue(agent_client, lead)
-    assert response.status_code == 201
-    call = Call.all_gyms.get(pk=response.json()["id"])
-    assert (call.status, call.metrics["dial_error"], call.external_call_id) == ("failed", reason, "")
-    assert LeadActivity.all_gyms.filter(lead=lead, description="Outbound call queued → failed").exists()
+    assert (response.status_code, response.json()["status"]) == (201, "queued")
+    call = stored(response)
+    assert (call.status, call.metrics["dial_error"], call.metrics["dial_state"], call.external_call_id) == (
+        "failed", reason, "refused", "")
 
 
-def test_a_timeout_fails_the_call(agent_client, lead, integration, retell, settings, queue):
+def test_a_timeout_leaves_the_call_unknown_not_failed(agent_client, lead, integration, retell, settings, queue):
+    """Retell placed the call but answered too late: the call is in progress, being checked."""
     settings.RETELL_TIMEOUT_SECONDS = 0.3
     retell.delay = 1.0
-    queue(agent_client, lead)
+    response = queue(agent_client, lead)
+    assert response.status_code == 201
     call = Call.all_gyms.get()
-    assert (call.status, call.metrics["dial_error"]) == ("failed", "Retell did not answer within 0.3 seconds.")
+    assert (call.status, call.external_call_id) == ("in_progress", "")
+    assert (call.metrics["dial_state"], call.metrics["dial_error"]) == (
+        "unknown", "Retell did not answer within 0.3 seconds.")
 
 
-def test_an_unreachable_provider_fails_the_call(agent_client, lead, integration, settings, queue):
-    settings.RETELL_API_BASE_URL = "http://127.0.0.1:9"  # discard port: nothing listens
-    queue(agent_client, lead)
+@pytest.mark.parametrize("settings_change,error", [
+    ({"RETELL_API_BASE_URL": "http://127.0.0.1:9"}, "Retell could not be reached."),  # nothing listens
+])
+def test_an_unreachable_provider_leaves_the_call_unknown(agent_client, lead, integration, settings, settings_change,
+                                                         error, queue):
+    for name, value in settings_change.items():
+        setattr(settings, name, value)
+    response = queue(agent_client, lead)
+    assert response.status_code == 201
     call = Call.all_gyms.get()
-    assert (call.status, call.metrics["dial_error"]) == ("failed", "Retell could not be reached.")
+    assert (call.status, call.metrics["dial_state"], call.metrics["dial_error"]) == ("in_progress", "unknown", error)
+
+
+def test_a_server_error_leaves_the_call_unknown(agent_client, lead, integration, retell, queue):
+    retell.reply = (500, b"<html>oops</html>")
+    assert queue(agent_client, lead).status_code == 201
+    call = Call.all_gyms.get()
+    assert (call.status, call.metrics["dial_state"]) == ("in_progress", "unknown")
+    assert call.metrics["dial_error"] == "Retell did not place the call (HTTP 500): <html>oops</html>"
+
+
+def test_a_call_is_dialed_once_however_often_it_is_handed_over(agent_client, lead, integration, retell, gym, queue):
+    from calls.dialing import dial_if_due
+    from voice.dialing import call_place
+
+    call = Call.all_gyms.get(pk=queue(agent_client, lead).json()["id"])
+    stale = Call.all_gyms.get(pk=call.pk)
+    stale.status = "queued"  # a dialer holding the row as it was before the first dial
+    assert call_place(gym=gym, call=stale).external_call_id == "call_fake_0001"
+    assert dial_if_due(gym=gym, call=Call.all_gyms.get(pk=call.pk)) is None
+    assert len(retell.creates()) == 1 and retell.placed == ["call_fake_0001"]
 
 
 def test_a_do_not_call_lead_is_409_before_any_request(agent_client, lead, integration, retell, queue):
@@ -143,7 +178,6 @@ def test_without_an_enabled_integration_the_call_stays_queued(agent_client, lead
     integration.save()
     body = queue(agent_client, lead).json()
     assert (body["status"], body["external_call_id"]) == ("queued", "")
-    assert Call.all_gyms.get().status == "queued"
     assert retell.requests == []
 
 
@@ -160,13 +194,12 @@ def test_the_dial_happens_after_the_request_committed(api_client, retell):
     user = UserFactory(gym=gym, branch=branch, role=Role.AGENT)
     lead = LeadFactory(gym=gym, branch=branch)
     RetellIntegrationFactory(gym=gym)
-    retell.reply = (503, {"error_message": "Service unavailable"})
+    retell.reply = (403, {"error_message": "Forbidden"})
     response = api_client(user).post(CALLS, {"lead_id": str(lead.id)}, format="json")
     assert (response.status_code, response.json()["status"]) == (201, "queued")
-    call = Call.all_gyms.get(pk=response.json()["id"])
-    assert (call.status, call.metrics["dial_error"]) == ("failed", "Retell refused the call (HTTP 503): Service "
-                                                                   "unavailable")
+    call = stored(response)
+    assert (call.status, call.metrics["dial_state"]) == ("failed", "refused")
     assert LeadActivity.all_gyms.filter(lead=lead, type="call_logged").count() == 2
-    # A refused request writes nothing and sends nothing.
+    # Other errors still write nothing.
     assert api_client(user).post(CALLS, {"lead_id": str(lead.id), "duration": -1}, format="json").status_code == 400
-    assert Call.all_gyms.count() == 1 and len(retell.requests) == 1
+    assert Call.all_gyms.count() == 1 and len(retell.creates()) == 1

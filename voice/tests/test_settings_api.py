@@ -11,16 +11,19 @@ from .factories import RETELL_KEY, RetellIntegrationFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/api/settings/integrations/retell"
-FIELDS = {"id", "api_key_set", "api_key_last4", "agent_id", "from_number", "enabled", "webhook_url", "created_at",
-          "updated_at"}
+FIELDS = {"id", "api_key_set", "api_key_last4", "webhook_api_key_set", "webhook_api_key_last4", "agent_id",
+          "from_number", "enabled", "webhook_url", "last_webhook_at", "last_webhook_error", "last_webhook_error_at",
+          "webhook_refused_24h", "created_at", "updated_at"}
 FULL = {"api_key": "key_abcdefgh12345678WXYZ", "agent_id": "agent_4e1b7a9c2d3f", "from_number": "(415) 555-0100",
         "enabled": True}
 
 
 def test_before_configuration_it_reads_as_not_configured(admin_client):
     body = admin_client.get(URL).json()
-    assert body == {"id": None, "api_key_set": False, "api_key_last4": "", "agent_id": "", "from_number": "",
-                    "enabled": False, "webhook_url": None, "created_at": None, "updated_at": None}
+    assert body == {"id": None, "api_key_set": False, "api_key_last4": "", "webhook_api_key_set": False,
+                    "webhook_api_key_last4": "", "agent_id": "", "from_number": "", "enabled": False,
+                    "webhook_url": None, "last_webhook_at": None, "last_webhook_error": "",
+                    "last_webhook_error_at": None, "webhook_refused_24h": 0, "created_at": None, "updated_at": None}
     assert not RetellIntegration.all_gyms.exists()  # reading wrote nothing
 
 
@@ -115,3 +118,15 @@ def test_rotation_reads_old_secrets_and_writes_with_the_new_key(gym, settings):
     integration.set_api_key(RETELL_KEY)
     settings.FIELD_ENCRYPTION_KEY = new
     assert integration.api_key == RETELL_KEY
+
+
+def test_a_separate_webhook_key_is_write_only_and_encrypted(admin_client, gym):
+    body = admin_client.put(URL, {**FULL, "webhook_api_key": "key_webhook_badge_00005555"}, format="json").json()
+    assert (body["webhook_api_key_set"], body["webhook_api_key_last4"]) == (True, "5555")
+    assert "webhook_api_key" not in body
+    stored = RetellIntegration.objects.for_gym(gym).get()
+    assert "key_webhook" not in stored.webhook_api_key_encrypted
+    assert (stored.webhook_key, stored.api_key) == ("key_webhook_badge_00005555", FULL["api_key"])
+    body = admin_client.patch(URL, {"webhook_api_key": ""}, format="json").json()
+    assert body["webhook_api_key_set"] is False
+    assert RetellIntegration.objects.for_gym(gym).get().webhook_key == FULL["api_key"]

@@ -98,3 +98,23 @@ def test_the_header_format_and_compare():
         signature.verify(body, header, "k", now_ms=now + 301_000)
     with pytest.raises(signature.BadSignature):
         signature.verify(body + b" ", header, "k", now_ms=now)
+
+
+def test_our_check_accepts_exactly_what_the_sdks_verify_accepts():
+    """The same decision as retell-sdk's Retell.verify on the same inputs (its own sign and verify)."""
+    from retell.lib.webhook_auth import symmetric
+
+    body, key, now = '{"event":"call_ended","call":{"call_id":"c1"}}', "key_badge_0001", int(time.time() * 1000)
+    good = symmetric["sign"](body, key, now)
+    candidates = [good, symmetric["sign"](body, "other_key", now), symmetric["sign"](body, key, now - 301_000),
+                  symmetric["sign"](body, key, now - 299_000), good.replace("v=", "v= "), good.upper(), "",
+                  good.split("d=")[0] + "d=" + good.split("d=")[1].upper(), f" {good}",
+                  good[:-1], f"{good},x"]
+    for header in candidates:
+        sdk = symmetric["verify"](body, key, header)
+        try:
+            signature.verify(body.encode(), header, key, now_ms=now)
+            ours = True
+        except signature.BadSignature:
+            ours = False
+        assert ours == sdk, header

@@ -56,7 +56,10 @@ class TestLookup:
                            date=timezone.now() + dt.timedelta(days=1))
         response = key_client.get(LOOKUP, {"phone": "(415) 555-0142"})
         assert response.status_code == 200, response.content
-        body = response.json()
+        answer = response.json()
+        assert (answer["found"], answer["message"]) == (True, "The caller is Maria Gonzalez.")
+        assert [b["id"] for b in answer["branches"]] == [str(branch.id)]
+        body = answer["lead"]
         assert (body["id"], body["status"], body["interest"], body["last_conversation_summary"], body["do_not_call"]) == (
             str(caller.id), "new", "family plan", "Asked about prices.", False)
         assert body["branch_name"] == branch.name
@@ -64,11 +67,15 @@ class TestLookup:
         assert body["next_appointment"]["date"].endswith(("-05:00", "-04:00"))  # the branch's offset
 
     def test_no_appointment_reads_null(self, key_client, caller):
-        assert key_client.get(LOOKUP, {"phone": caller.phone}).json()["next_appointment"] is None
+        assert key_client.get(LOOKUP, {"phone": caller.phone}).json()["lead"]["next_appointment"] is None
 
-    def test_an_unknown_number_is_404(self, key_client, caller):
+    def test_an_unknown_number_is_an_answer_not_an_error(self, key_client, caller, branch):
         response = key_client.get(LOOKUP, {"phone": "+14155550199"})
-        assert (response.status_code, response.json()) == (404, {"detail": "No lead has this phone number."})
+        assert response.status_code == 200
+        body = response.json()
+        assert (body["found"], body["lead"]) == (False, None)
+        assert "not in our records" in body["message"]
+        assert body["branches"][0]["opening_hours"]["mon"] == ["06:00", "22:00"]
 
     @pytest.mark.parametrize("query", [{}, {"phone": ""}, {"phone": "not a number"}, {"phone": "+1 555"}])
     def test_a_missing_or_invalid_number_is_400(self, key_client, query):
@@ -77,14 +84,14 @@ class TestLookup:
 
     def test_another_gyms_lead_is_not_found(self, key_client, other_gym):
         LeadFactory(gym=other_gym, phone="+14155550177")
-        assert key_client.get(LOOKUP, {"phone": "+14155550177"}).status_code == 404
+        assert key_client.get(LOOKUP, {"phone": "+14155550177"}).json()["found"] is False
 
 
 class TestDoNotCall:
     def test_marks_the_lead_and_its_timeline_names_the_voice_agent(self, key_client, caller):
         response = key_client.post(do_not_call(caller.id))
         assert response.status_code == 200
-        assert response.json()["do_not_call"] is True
+        assert (response.json()["do_not_call"], response.json()["found"]) == (True, True)
         caller.refresh_from_db()
         assert caller.do_not_call
         entry = LeadActivity.all_gyms.get(lead=caller)
@@ -107,8 +114,14 @@ class TestKnowledge:
         query = {"q": "membership price per month", "branch_id": str(branch.id), "limit": 1}
         machine, staff = key_client.get(SEARCH, query), admin_client.get("/api/knowledge/search", query)
         assert machine.status_code == 200
-        assert machine.json() == staff.json()
+        assert machine.json()["data"] == staff.json()["data"]
         assert machine.json()["data"][0]["question"] == "How much does a membership cost?"
+        assert machine.json()["found"] is True and "$39" in machine.json()["message"]
+
+    def test_nothing_found_is_an_answer(self, key_client):
+        body = key_client.get(SEARCH, {"q": "sauna"}).json()
+        assert (body["found"], body["data"]) == (False, [])
+        assert "call back" in body["message"]
 
     def test_q_is_required_and_another_gyms_branch_is_400(self, key_client, other_gym):
         from tenants.tests.factories import BranchFactory
@@ -123,28 +136,32 @@ class TestAvailabilityAndBooking:
         query = {"branch_id": str(branch.id), "date": local_day(), "duration": 30}
         machine = key_client.get(AVAILABILITY, query)
         assert machine.status_code == 200
-        assert machine.json() == admin_client.get("/api/appointments/availability", query).json()
+        staff = admin_client.get("/api/appointments/availability", query).json()
+        assert machine.json()["available_slots"] == [s for s in staff["available_slots"] if s["available"]]
         assert machine.json()["available_slots"] and machine.json()["date"] == local_day()
+        assert (machine.json()["found"], machine.json()["timezone"]) == (True, staff["timezone"])
 
     def test_booking_as_the_voice_agent(self, key_client, caller, branch):
         response = key_client.post(BOOK, {"lead_id": str(caller.id), "type": "tour",
                                           "date": f"{local_day()}T18:00:00"}, format="json")
         assert response.status_code == 201, response.content
-        body = response.json()
+        assert response.json()["booked"] is True and response.json()["message"].startswith("Booked: tour at ")
+        body = response.json()["appointment"]
         assert (body["duration"], body["branch_id"], body["created_by"]) == (60, str(branch.id), None)
         entry = LeadActivity.all_gyms.get(lead=caller, type="appointment_booked")
         assert entry.actor_type == "voice_agent"
 
-    def test_a_taken_time_is_409_with_the_next_free_slots(self, key_client, caller, gym, branch):
+    def test_a_taken_time_is_an_answer_with_the_next_free_slots(self, key_client, caller, gym, branch):
         other, day = LeadFactory(gym=gym, branch=branch), weekday()
         first = key_client.post(BOOK, {"lead_id": str(caller.id), "type": "tour", "date": f"{day}T18:00:00"},
                                 format="json")
         assert first.status_code == 201
         response = key_client.post(BOOK, {"lead_id": str(caller.id), "type": "consultation",
                                           "date": f"{day}T18:30:00", "duration": 30}, format="json")
-        assert response.status_code == 409
+        assert response.status_code == 200
         body = response.json()
-        assert body["existing_id"] == first.json()["id"] and "Double booking" in body["detail"]
+        assert body["booked"] is False and body["appointment"] is None
+        assert body["existing_id"] == first.json()["appointment"]["id"] and "Double booking" in body["message"]
         starts = [slot["start_time"][11:16] for slot in body["next_available_slots"]]
         assert starts == ["19:00", "19:30", "20:00"]  # after the caller's 18:00-19:00 tour
         assert Appointment.all_gyms.count() == 1
@@ -216,6 +233,6 @@ class TestWhoMayCall:
     def test_another_gyms_key_sees_another_gym(self, other_gym, caller):
         _, raw = api_key_create(gym=other_gym, name="theirs")
         client = client_with_key(raw)
-        assert client.get(LOOKUP, {"phone": caller.phone}).status_code == 404
+        assert client.get(LOOKUP, {"phone": caller.phone}).json()["found"] is False
         assert client.post(do_not_call(caller.id)).status_code == 404
         assert client.get(DUE).json()["data"] == []

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tenants.identity import canonical_email
 from tenants.management.secret_input import secret_from
 from tenants.models import User
 from tenants.services import gym_create
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--country", default="US", help="ISO 3166 alpha-2; phone numbers are normalised for it")
 
     def handle(self, *args, **options):
-        if User.objects.filter(email__iexact=options["admin_email"]).exists():
+        if User.objects.filter(email=canonical_email(options["admin_email"])).exists():
             raise CommandError(f"A user with email {options['admin_email']} already exists.")
         try:
             gym = gym_create(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0002_api_keys'),
+        ('tenants', '0004_gym_showrate_settings'),
     ]
 
     operations = [

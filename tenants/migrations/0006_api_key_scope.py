@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0003_gym_dialer_settings'),
+        ('tenants', '0005_gym_dialer_settings'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0002_postgres_search_indexes'),
+        ('knowledge', '0003_import_job_error_report'),
     ]
 
     operations = [

@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0007_activity_enquired_again'),
-        ('tenants', '0004_api_key_scope'),
+        ('leads', '0008_activity_enquired_again'),
+        ('tenants', '0006_api_key_scope'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0006_tally'),
+        ('leads', '0007_lead_import_errors'),
     ]
 
     operations = [
