@@ -111,12 +111,13 @@ def test_markdown_links_images_and_fences():
                           "answer": "See the map and our page.\n\n# a comment, not a heading\n\n#hashtag, not a heading"})]
 
 
-def test_a_page_nested_thousands_deep_is_read_without_a_crash(manager_client, gym):
+def test_a_page_nested_thousands_deep_is_read_without_a_crash(manager_client, gym, django_capture_on_commit_callbacks):
     deep = "<div>" * 5000 + "deep text" + "</div>" * 5000
     page = fetch.Page(url="https://example.com/faq",
                       html=f"<html><body>{deep}<h2>Do you have lockers?</h2><p>Yes, free lockers.</p>"
                            f'<script type="application/ld+json">{"[" * 5000}</script></body></html>')
-    with mock.patch("knowledge.fetch.fetch_html", return_value=page):
+    with mock.patch("knowledge.fetch.fetch_html", return_value=page), \
+            django_capture_on_commit_callbacks(execute=True):  # a worker fetches the page (eager here)
         response = manager_client.post(URL_IMPORT, {"url": "https://example.com/faq"}, format="json")
     assert response.status_code < 500, response.content
     job = ImportJob.objects.for_gym(gym).get(pk=response.json()["job_id"])
@@ -150,11 +151,13 @@ ALLOWED = ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184
 
 
 @pytest.mark.parametrize("address", REFUSED)
-def test_private_addresses_in_every_form_are_refused(manager_client, address):
+def test_private_addresses_in_every_form_are_refused(manager_client, address, django_capture_on_commit_callbacks):
     family = 10 if ":" in address else 2
-    with mock.patch("knowledge.fetch.socket.getaddrinfo", return_value=[(family, 1, 6, "", (address, 80))]):
+    with mock.patch("knowledge.fetch.socket.getaddrinfo", return_value=[(family, 1, 6, "", (address, 80))]), \
+            django_capture_on_commit_callbacks(execute=True):  # a worker fetches the page (eager here)
         response = manager_client.post(URL_IMPORT, {"url": "http://innocent.example.com/faq"}, format="json")
-    body = response.json()
+    assert response.status_code == 202
+    body = manager_client.get(f"{URL_IMPORT}/{response.json()['job_id']}").json()
     assert body["status"] == "failed" and "private or reserved" in body["errors"][0]["message"]
 
 

@@ -41,7 +41,8 @@ def download(client, path):
 
 
 @pytest.mark.django_db
-def test_a_file_of_bad_rows_answers_a_bounded_report_and_a_csv_of_every_failed_row(admin_client, gym):
+def test_a_file_of_bad_rows_answers_a_bounded_report_and_a_csv_of_every_failed_row(admin_client, gym, settings):
+    settings.LEAD_IMPORT_INLINE_MAX_ROWS = BAD_ROWS + 1  # answered inline (a job's report: the next test)
     response = upload(admin_client, bad_file())
     assert response.status_code == 200, response.content[:500]
     body = response.json()
@@ -56,6 +57,21 @@ def test_a_file_of_bad_rows_answers_a_bounded_report_and_a_csv_of_every_failed_r
     assert rows[1][:6] == ["2", "Ana0", "", "not-a-phone", "bad-0", "'=cmd()"]  # formulas neutralised
     assert "last_name: Last name is required." in rows[1][6] and "phone:" in rows[1][6]
     assert rows[-1][0] == str(BAD_ROWS + 1)
+
+
+@pytest.mark.django_db
+def test_an_import_job_keeps_the_same_bounded_report(admin_client, gym, settings, django_capture_on_commit_callbacks):
+    settings.LEAD_IMPORT_INLINE_MAX_ROWS = 10
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's run (eager here)
+        response = upload(admin_client, bad_file(1200))
+    assert response.status_code == 202, response.content[:500]
+    job = admin_client.get(f"{URL}/{response.json()['id']}").json()
+    report = job["result"]
+    assert (job["status"], report["total"], report["created"], report["failed"]) == ("completed", 1201, 1, 1200)
+    assert (len(report["errors"]), report["error_count"], report["errors_truncated"]) == (MAX_LISTED, 3600, True)
+    assert report["errors_by_field"] == {"last_name": 1200, "phone": 1200, "email": 1200}
+    rows = download(admin_client, report["errors_csv"])
+    assert len(rows) == 1200 + 1 and rows[1][1] == "Ana0"
 
 
 @pytest.mark.django_db
@@ -111,7 +127,7 @@ def test_deleting_a_branch_during_an_import_into_it_waits_and_answers_409(api_cl
         assert may_finish.wait(timeout=20)
 
     real = importer.lead_import
-    monkeypatch.setattr("leads.views.lead_import", lambda **kw: real(**kw, progress=progress))
+    monkeypatch.setattr("leads.import_jobs.lead_import", lambda **kw: real(**kw, progress=progress))
     answers = {}
 
     def run(name, call):
