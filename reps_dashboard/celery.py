@@ -33,4 +33,8 @@ def _periodic_jobs(sender, **kwargs):
                            "schedule": timedelta(seconds=settings.DIALER_INTERVAL_SECONDS)},
         "run-campaigns": {"task": "voice.tasks.run_campaigns",
                           "schedule": timedelta(seconds=settings.CAMPAIGNS_INTERVAL_SECONDS)},
+        "reconcile-calls": {"task": "voice.tasks.reconcile_calls",
+                            "schedule": timedelta(seconds=settings.RECONCILE_INTERVAL_SECONDS)},
+        "run-showrate": {"task": "appointments.tasks.run_showrate",
+                         "schedule": timedelta(seconds=settings.SHOWRATE_INTERVAL_SECONDS)},
     }

@@ -366,6 +366,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_FILESYSTEM_BROKER_DIR / "beat-schedul
 # reconciliation asks the voice platform how it ended).
 DIALER_INTERVAL_SECONDS = env.float("DIALER_INTERVAL_SECONDS", default=15.0)
 CAMPAIGNS_INTERVAL_SECONDS = env.float("CAMPAIGNS_INTERVAL_SECONDS", default=300.0)
+# Beat: calls whose webhooks were lost, settled from Retell (voice.tasks.reconcile_calls).
+RECONCILE_INTERVAL_SECONDS = env.float("RECONCILE_INTERVAL_SECONDS", default=300.0)
+# Beat: the show-rate ladder's confirmation and recall calls (appointments.tasks.run_showrate).
+SHOWRATE_INTERVAL_SECONDS = env.float("SHOWRATE_INTERVAL_SECONDS", default=300.0)
 CALL_MAX_DURATION_SECONDS = env.int("CALL_MAX_DURATION_SECONDS", default=60 * 60)
 # A dial that breaks unexpectedly (not a refusal by the platform) is retried this many times, backing
 # off exponentially from DIALER_RETRY_BACKOFF_SECONDS, then the call is marked failed.

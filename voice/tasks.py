@@ -1,10 +1,14 @@
-"""The campaign scheduler on beat: ``manage.py run_campaigns`` every few minutes, without cron."""
+"""The voice app on beat: the campaign scheduler (``manage.py run_campaigns``) and the reconciliation
+of calls whose webhooks were lost (``voice.reconcile``), every few minutes, without cron."""
 
 from django.utils import timezone
 
 from calls.models import Campaign, CampaignStatus
 from reps_dashboard.background import cross_gym_task, enqueue, gym_task
+from tenants.models import Gym
 
+from . import selectors
+from .reconcile import OPEN, call_reconcile
 from .scheduler import campaigns_schedule
 
 
@@ -23,3 +27,24 @@ def run_campaigns():
     for gym_id in gym_ids:
         enqueue(schedule_campaigns, gym_id=str(gym_id))
     return f"{len(gym_ids)} gyms with active campaigns"
+
+
+@gym_task()
+def reconcile_gym_calls(*, gym):
+    """Settles the gym's calls the webhooks left open, each from Retell's own record (get-call)."""
+    now = timezone.now()
+    settled = 0
+    for call in selectors.calls_to_reconcile(gym=gym, now=now):
+        if call_reconcile(gym=gym, call=call, now=now).status not in OPEN:
+            settled += 1
+    return f"{settled} calls settled"
+
+
+@cross_gym_task(reason="call reconciliation: every gym with a call left open by lost webhooks")
+def reconcile_calls():
+    """Sends ``reconcile_gym_calls`` for each gym with a call to reconcile (``calls_to_reconcile``)."""
+    now = timezone.now()
+    gym_ids = [gym.pk for gym in Gym.objects.order_by("id") if selectors.calls_to_reconcile(gym=gym, now=now).exists()]
+    for gym_id in gym_ids:
+        enqueue(reconcile_gym_calls, gym_id=str(gym_id))
+    return f"{len(gym_ids)} gyms with calls to reconcile"

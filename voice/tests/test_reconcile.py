@@ -4,6 +4,7 @@ record (get-call through the SDK, against the fake Retell), and the person is ne
 import datetime as dt
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from calls.models import Call
@@ -32,17 +33,34 @@ def lead(gym, branch):
     return LeadFactory(gym=gym, branch=branch, phone="+14155550142")
 
 
+@pytest.fixture(autouse=True)
+def _calling_hours_always_open(gym):
+    """The dialer never calls outside the calling window; these tests run at any hour of any day."""
+    gym.call_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    gym.call_hours_start, gym.call_hours_end = dt.time(0, 0), dt.time.max
+    gym.save()
+
+
 def lost_answer(agent_client, lead, retell, settings):
-    """Queues a call whose create-phone-call Retell carried out but answered too late."""
+    """Queues a call whose create-phone-call Retell carried out but answered too late (the dialer
+    task runs eagerly once the request commits)."""
     settings.RETELL_TIMEOUT_SECONDS = 0.3
     retell.delay = 1.0
-    response = agent_client.post("/api/calls", {"lead_id": str(lead.id)}, format="json")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = agent_client.post("/api/calls", {"lead_id": str(lead.id)}, format="json")
     assert response.status_code == 201
     retell.delay = 0.0
     settings.RETELL_TIMEOUT_SECONDS = 2.0
     call = Call.all_gyms.get(pk=response.json()["id"])
     assert (call.status, call.metrics["dial_state"], retell.placed) == ("in_progress", "unknown", ["call_fake_0001"])
     return call
+
+
+def placed(agent_client, lead):
+    """A call POSTed and placed by the dialer (eagerly, once the request commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = agent_client.post("/api/calls", {"lead_id": str(lead.id)}, format="json")
+    return Call.all_gyms.get(pk=response.json()["id"])
 
 
 def ended(retell, **fields):
@@ -112,7 +130,7 @@ def test_a_late_webhook_completes_a_call_given_up_on(agent_client, lead, integra
                                                     ("credit_exhausted", "failed", None)])
 def test_a_placed_call_whose_webhooks_never_came_is_settled(agent_client, lead, integration, retell, gym, reason,
                                                             status, outcome):
-    call = Call.all_gyms.get(pk=agent_client.post("/api/calls", {"lead_id": str(lead.id)}, format="json").json()["id"])
+    call = placed(agent_client, lead)
     retell.finish("call_fake_0001", disconnection_reason=reason)
     settled = call_reconcile(gym=gym, call=call)
     assert (settled.status, settled.outcome) == (status, outcome)
@@ -121,7 +139,7 @@ def test_a_placed_call_whose_webhooks_never_came_is_settled(agent_client, lead, 
 
 
 def test_a_call_still_ongoing_stays_in_progress(agent_client, lead, integration, retell, gym):
-    call = Call.all_gyms.get(pk=agent_client.post("/api/calls", {"lead_id": str(lead.id)}, format="json").json()["id"])
+    call = placed(agent_client, lead)
     retell.calls["call_fake_0001"]["call_status"] = "ongoing"
     assert call_reconcile(gym=gym, call=call).status == "in_progress"
 
@@ -135,3 +153,30 @@ def test_the_calls_to_reconcile(gym, lead, integration):
     CallFactory(gym=gym, lead=lead, status="queued", start_time=None, duration=None)
     assert set(selectors.calls_to_reconcile(gym=gym, now=now + dt.timedelta(minutes=11))) == {placed, unknown}
     assert not selectors.calls_to_reconcile(gym=gym, now=now)  # just touched: the webhooks may still come
+
+
+class TestOnBeat:
+    def test_the_beat_job_settles_the_call_of_a_lost_webhook(self, agent_client, lead, integration, retell, settings,
+                                                              gym, other_gym, django_capture_on_commit_callbacks):
+        from voice.tasks import reconcile_calls
+
+        call = lost_answer(agent_client, lead, retell, settings)
+        ended(retell, call_analysis=ANALYSIS)  # Retell ended the call; its webhooks never came
+        Call.all_gyms.filter(pk=call.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+        with django_capture_on_commit_callbacks(execute=True):  # the per-gym task, sent on commit (eager)
+            reconcile_calls.delay()
+        call.refresh_from_db()
+        assert (call.external_call_id, call.status, call.outcome) == ("call_fake_0001", "completed",
+                                                                      "appointment_booked")
+        assert retell.placed == ["call_fake_0001"]  # settled without ringing the person again
+
+    def test_a_call_heard_from_recently_is_left_alone(self, agent_client, lead, integration, retell, settings,
+                                                      django_capture_on_commit_callbacks):
+        from voice.tasks import reconcile_calls
+
+        call = lost_answer(agent_client, lead, retell, settings)
+        requests = len(retell.requests)
+        with django_capture_on_commit_callbacks(execute=True):
+            reconcile_calls.delay()
+        call.refresh_from_db()
+        assert (call.status, call.metrics["dial_state"], len(retell.requests)) == ("in_progress", "unknown", requests)
