@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate serve bench bench-import bench-analytics openapi clean
+.PHONY: run test setup migrate serve bench bench-import bench-analytics openapi screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ bench-analytics: migrate
 # Regenerate the committed OpenAPI file after an API change (a test fails while it differs from the served schema).
 openapi: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+# PNGs of the admin pages the browser tests visit, as a gym admin and as an agent (needs Chromium:
+# apt-get install chromium). SCREENSHOTS_DIR=path chooses the folder.
+SCREENSHOTS_DIR ?= screenshots
+screenshots: setup
+	SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) $(BIN)/python -m pytest console/tests/test_browser.py
+	@echo "Screenshots in $(SCREENSHOTS_DIR)/"
 
 clean:
 	rm -rf $(VENV) db.sqlite3

@@ -104,7 +104,8 @@ class Appointment(GymOwned):
         ]
 
     def __str__(self):
-        return f"{self.get_type_display()} for {self.lead_id} at {self.date:%Y-%m-%d %H:%M} UTC"
+        # How the admin names it (titles, messages, choices): the branch's local time, labelled.
+        return f"{self.get_type_display()} for {self.lead.full_name}, {self.local_start:%Y-%m-%d %H:%M %Z}"
 
     # Responses show start and end in the branch's timezone. The end is computed from this
     # instance's own values: Django re-reads the generated column on insert only, so after an

@@ -173,7 +173,7 @@ class Call(GymOwned):
         ]
 
     def __str__(self):
-        return f"{self.get_direction_display()} call {self.id}"
+        return f"{self.get_direction_display()} call with {self.lead.full_name}"  # how the admin names it
 
 
 class CallNote(GymOwned):

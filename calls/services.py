@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from leads.activity import Actor, activity_record
 from leads.models import ActivityType, ActorType, Lead, LeadStatus, stage_after
-from reps_dashboard.errors import Conflict
+from reps_dashboard.errors import Conflict, InvalidTransition
 
 from .models import (
     MAX_DURATION_SECONDS,
@@ -28,6 +28,7 @@ from .models import (
     CallStatus,
     Campaign,
     CampaignLead,
+    CampaignStatus,
     HandledBy,
 )
 from .transcripts import TranscriptError, parse_transcript
@@ -173,6 +174,26 @@ def campaign_update(*, campaign: Campaign, **fields) -> Campaign:
     _validate_campaign(campaign)
     campaign.save()
     return campaign
+
+
+def campaign_pause(*, campaign: Campaign) -> Campaign:
+    """An active campaign stops queueing calls (the calls already queued stay queued)."""
+    return _campaign_move(campaign, CampaignStatus.ACTIVE, CampaignStatus.PAUSED, "only an active one can be paused")
+
+
+def campaign_resume(*, campaign: Campaign) -> Campaign:
+    """A paused campaign queues calls again from its next run."""
+    return _campaign_move(campaign, CampaignStatus.PAUSED, CampaignStatus.ACTIVE, "only a paused one can be resumed")
+
+
+@transaction.atomic
+def _campaign_move(campaign, source, target, rule):
+    current = Campaign.all_gyms.select_for_update().get(pk=campaign.pk)
+    if current.status != source:
+        raise InvalidTransition(f"The campaign is {current.get_status_display().lower()}: {rule}.")
+    current.status = target
+    current.save(update_fields=["status", "updated_at"])
+    return current
 
 
 def campaign_delete(*, campaign: Campaign) -> None:

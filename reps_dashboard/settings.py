@@ -51,7 +51,8 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the served host names when DJANGO_DEBUG=false.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "console",  # first: its admin templates override Django's
+    "console.apps.ConsoleAdminConfig",  # django.contrib.admin with the operator console's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -179,6 +180,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# Where the admin's "View site" leads (the operators' dashboard app); unset, the link is not shown.
+ADMIN_SITE_URL = env.str("ADMIN_SITE_URL", default="")
 
 # Uploads: CSV imports are streamed to a temporary file above this size; the import views
 # refuse files over MAX_UPLOAD_BYTES with 413.

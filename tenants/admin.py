@@ -3,7 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
 from .admin_base import GymScopedAdmin, GymScopedAdminMixin, staff_gym
-from .models import ApiKey, Branch, Gym, Role, Tag, User
+from .admin_times import local_time_column
+from .models import ApiKey, Branch, Gym, Tag, User
+from .permissions import ADMIN, ADMIN_MANAGER, ALL_ROLES
 
 
 @admin.register(Gym)
@@ -20,11 +22,12 @@ class GymAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return request.user.is_superuser or (request.user.is_staff and bool(request.user.gym_id))
 
+    read_roles = ALL_ROLES
     has_view_permission = GymScopedAdminMixin.has_view_permission
     _role_allows = GymScopedAdminMixin._role_allows
 
     def has_change_permission(self, request, obj=None):
-        return self._role_allows(request, {Role.ADMIN})
+        return self._role_allows(request, ADMIN)  # as PUT /api/settings/gym
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -35,16 +38,17 @@ class GymAdmin(admin.ModelAdmin):
 
 @admin.register(Branch)
 class BranchAdmin(GymScopedAdmin):
-    list_display = ["name", "timezone", "is_active", "created_at"]
+    list_display = ["name", "timezone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "address"]
-    write_roles = {Role.ADMIN}
+    write_roles = delete_roles = ADMIN
 
 
 @admin.register(Tag)
 class TagAdmin(GymScopedAdmin):
     list_display = ["name", "color"]
     search_fields = ["name"]
+    write_roles = delete_roles = ADMIN_MANAGER
 
 
 class StaffCreationForm(BaseUserCreationForm):
@@ -64,11 +68,11 @@ class UserAdmin(GymScopedAdminMixin, DjangoUserAdmin):
     add_form = StaffCreationForm
     form = StaffChangeForm
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "role", "gym", "is_active", "is_staff"]
+    list_display = ["email", "first_name", "last_name", "role", "branch", "is_active", "is_staff"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
-    write_roles = {Role.ADMIN}
-    delete_roles = set()  # deactivate instead: history keeps its author
+    write_roles = ADMIN
+    delete_roles = frozenset()  # deactivate instead: history keeps its author
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["first_name", "last_name", "phone"]}),
@@ -98,10 +102,14 @@ class UserAdmin(GymScopedAdminMixin, DjangoUserAdmin):
 class ApiKeyAdmin(GymScopedAdmin):
     """Keys are created through the API (the plaintext is shown once); the admin lists and revokes."""
 
-    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["name", "prefix", "created_by", "last_used_at", "revoked_at"]
-    exclude = ["digest"]
-    write_roles = {Role.ADMIN}
+    list_display = ["name", "prefix", "created_at_local", "last_used_local", "revoked_local"]
+    readonly_fields = ["name", "prefix", "created_by", "last_used_local", "revoked_local"]
+    exclude = ["digest", "last_used_at", "revoked_at"]
+    # As the API: only admins see and manage keys.
+    read_roles = write_roles = delete_roles = ADMIN
+    created_at_local = local_time_column("created_at", "Created")
+    last_used_local = local_time_column("last_used_at", "Last used")
+    revoked_local = local_time_column("revoked_at", "Revoked")
 
     def has_add_permission(self, request, obj=None):
         return False

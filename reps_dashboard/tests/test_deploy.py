@@ -128,6 +128,7 @@ VALUES = {
     "JWT_SIGNING_KEY": "j" * 40,
     "DJANGO_ALLOWED_HOSTS": "api.example.com,10.0.0.5",
     "CORS_ALLOWED_ORIGINS": "https://app.example.com",
+    "ADMIN_SITE_URL": "https://app.example.com/",
     "REDIS_URL": "redis://127.0.0.1:6379/13",
     "KNOWLEDGE_IMPORT_ALLOW_PRIVATE_URLS": "true",
     "FIELD_ENCRYPTION_KEY": "uS4Kp3Xq3n0m3Qx7iGk5JH1tq5m8nRk9Jf2Zy6l1aWs=",
