@@ -52,6 +52,7 @@ class Fact:
     time_field: str
     dimensions: dict  # dimension -> (source column, its enum values or None for ids)
     measures: dict  # rollup column -> Measure; "total" counts the rows
+    tracked: tuple = ()  # other source columns the measures read (an update of one changes the rollups)
 
     @property
     def table(self) -> str:
@@ -96,7 +97,16 @@ APPOINTMENTS = Fact(
     dimensions={"status": ("status", AppointmentStatus.values), "type": ("type", AppointmentType.values)},
     measures={"total": counted(),
               "completed": counted(Q(status=AppointmentStatus.COMPLETED), when="r.status = 'completed'"),
-              "no_show": counted(Q(status=AppointmentStatus.NO_SHOW), when="r.status = 'no_show'")},
+              "no_show": counted(Q(status=AppointmentStatus.NO_SHOW), when="r.status = 'no_show'"),
+              # The show-rate ladder (appointments/showrate): kept on the appointment row.
+              "confirmation_called": counted(Q(confirmation_called_at__isnull=False),
+                                             when="r.confirmation_called_at IS NOT NULL"),
+              "confirmed_by_call": counted(
+                  Q(confirmation_called_at__isnull=False, caller_confirmed_at__isnull=False),
+                  when="r.confirmation_called_at IS NOT NULL AND r.caller_confirmed_at IS NOT NULL"),
+              "no_show_rebooked": counted(Q(status=AppointmentStatus.NO_SHOW, rebooked_as__isnull=False),
+                                          when="r.status = 'no_show' AND r.rebooked_as_id IS NOT NULL")},
+    tracked=("confirmation_called_at", "caller_confirmed_at", "rebooked_as_id"),
 )
 
 FACTS = (LEADS, CALLS, APPOINTMENTS)

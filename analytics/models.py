@@ -60,6 +60,9 @@ class AppointmentDay(DailyRollup):
 
     completed = models.BigIntegerField()
     no_show = models.BigIntegerField()
+    confirmation_called = models.BigIntegerField(default=0, help_text="Whose confirmation call was placed.")
+    confirmed_by_call = models.BigIntegerField(default=0, help_text="Of those, confirmed by the lead.")
+    no_show_rebooked = models.BigIntegerField(default=0, help_text="No-shows rebooked within 7 days.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=KEY_FIELDS, name="analytics_appointmentday_key")]

@@ -59,6 +59,7 @@ def _tracked(fact) -> list[str]:
     """The source columns a rollup depends on: an update that changes none of them changes nothing."""
     columns = {"gym_id", "branch_id", fact.time_field, *(column for column, _ in fact.dimensions.values())}
     columns |= {"status", "outcome", "duration"} & {f.attname for f in fact.source._meta.concrete_fields}
+    columns |= set(fact.tracked)
     return sorted(columns)
 
 

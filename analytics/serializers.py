@@ -161,12 +161,20 @@ class AppointmentSeriesSerializer(serializers.Serializer):
     no_show = serializers.IntegerField()
 
 
+CONFIRMATION_RATE = "appointments confirmed by the lead on their confirmation call / appointments whose confirmation call was placed"
+RECOVERY_RATE = "no-shows whose lead booked again within 7 days / no-shows"
+
+
 class BranchAppointmentsSerializer(serializers.Serializer):
     branch_id = serializers.UUIDField()
     name = serializers.CharField()
     total = serializers.IntegerField()
     completed = serializers.IntegerField()
     show_rate = _rate()
+    no_show = serializers.IntegerField()
+    no_show_rate = _rate()
+    confirmation_rate = _rate(help_text=CONFIRMATION_RATE)
+    no_show_recovery_rate = _rate(help_text=RECOVERY_RATE)
 
 
 class AppointmentsAnalyticsSerializer(serializers.Serializer):
@@ -177,5 +185,10 @@ class AppointmentsAnalyticsSerializer(serializers.Serializer):
     show_rate = _rate(help_text="completed / (completed + no_show)")
     no_show_rate = _rate(help_text="no_show / (completed + no_show)")
     cancel_rate = _rate(help_text="canceled / total")
+    confirmation_rate = _rate(help_text=CONFIRMATION_RATE)
+    no_show_recovery_rate = _rate(help_text=RECOVERY_RATE)
+    confirmation_calls = serializers.IntegerField(help_text="Appointments whose confirmation call was placed.")
+    confirmed_by_call = serializers.IntegerField(help_text="Of those, confirmed by the lead.")
+    no_shows_rebooked = serializers.IntegerField(help_text="No-shows whose lead booked again within 7 days.")
     series = AppointmentSeriesSerializer(many=True)
     by_branch = BranchAppointmentsSerializer(many=True)

@@ -3,13 +3,15 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 
+from calls.models import APPOINTMENT_PURPOSES, Call
 from console.filters import staff_filter, when_filter
 from console.links import change_link
 from console.refusals import REFUSALS, refusal
 from leads.activity import Actor
 from reps_dashboard.errors import Conflict
-from tenants.admin_base import GymScopedAdmin, role_action, staff_gym, staff_name
+from tenants.admin_base import GymScopedAdmin, GymScopedInline, role_action, staff_gym, staff_name
 from tenants.admin_times import local_text, local_time_column
 from tenants.permissions import ADMIN_MANAGER, ALL_ROLES
 
@@ -17,6 +19,7 @@ from . import services
 from .localtime import NonexistentTime, to_aware
 from .models import BOOKABLE_STATUSES, DURATION_MAX, DURATION_MIN, Appointment, AppointmentStatus
 from .selectors import appointment_conflict
+from .showrate.selectors import appointments_needing_outcome
 
 
 def _status_action(status):
@@ -77,6 +80,43 @@ class BookingForm(forms.ModelForm):
         return cleaned
 
 
+class NeedsOutcomeFilter(admin.SimpleListFilter):
+    """Still scheduled or confirmed after the appointment's day: did the lead come?"""
+
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return [("needed", "Needs an outcome")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "needed":
+            return queryset
+        return appointments_needing_outcome(queryset, gym=staff_gym(request), now=timezone.now())
+
+
+class LadderCallInline(GymScopedInline):
+    """The appointment's confirmation and recall calls (read only: the dialer and the voice agent
+    write them)."""
+
+    model = Call
+    fk_name = "appointment"
+    verbose_name_plural = "confirmation and recall calls"
+    fields = ["purpose", "status", "outcome", "scheduled_at", "start_time", "duration", "summary"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(purpose__in=APPOINTMENT_PURPOSES)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(GymScopedAdmin):
     """Booked here (through the booking service: overlap rules, the lead's timeline) or through
@@ -85,14 +125,15 @@ class AppointmentAdmin(GymScopedAdmin):
 
     list_display = ["local_start", "type", "lead_name", "branch", "staff_name", "duration", "status"]
     list_display_links = ["local_start"]
-    list_filter = [when_filter("date", choices=("today", "upcoming", "next_7_days", "week", "past")), "status", "type",
+    list_filter = [NeedsOutcomeFilter, when_filter("date", choices=("today", "upcoming", "next_7_days", "week", "past")), "status", "type",
                    staff_filter("staff", title="staff"), "branch"]
     search_fields = ["lead__first_name", "lead__last_name", "lead__phone", "notes"]
     list_select_related = ["lead", "branch", "staff"]
     ordering = ["-date", "-id"]
     autocomplete_fields = ["lead"]
     fields = ["lead_link", "branch", "staff_name", "type", "local_start", "local_end", "duration", "status", "notes",
-              "reminder_sent", "rescheduled_from", "created_by_name", "created_at_local", "updated_at_local"]
+              "reminder_sent", "rescheduled_from", "confirmation_called_local", "caller_confirmed_local", "rebooked_as",
+              "created_by_name", "created_at_local", "updated_at_local"]
     readonly_fields = [name for name in fields if name != "notes"]
     add_fields = ["lead", "branch", "staff", "type", "day", "time", "duration", "status", "notes"]
     actions = [_status_action(s) for s in ("confirmed", "completed", "no_show", "canceled")]
@@ -102,6 +143,9 @@ class AppointmentAdmin(GymScopedAdmin):
     local_start = local_time_column("date", "Starts")
     created_at_local = local_time_column("created_at", "Created")
     updated_at_local = local_time_column("updated_at", "Updated")
+    confirmation_called_local = local_time_column("confirmation_called_at", "Confirmation call queued")
+    caller_confirmed_local = local_time_column("caller_confirmed_at", "Confirmed by the caller")
+    inlines = [LadderCallInline]
 
     @admin.display(description="Ends")
     def local_end(self, appointment):

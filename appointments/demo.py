@@ -13,6 +13,7 @@ from tenants.models import Branch, User
 from . import services
 from .availability import opening_window
 from .models import AppointmentType
+from .showrate import demo as ladder
 
 COUNT = 80
 DURATIONS = [30, 45, 60, 60, 90]
@@ -74,3 +75,4 @@ def seed(*, gym, rng, stdout):
         except Conflict:
             continue
     stdout.write(f"Appointments: {len(booked) + rescheduled} booked, {rescheduled} of them rescheduled.")
+    ladder.seed(gym=gym, booked=booked, rng=rng, stdout=stdout)

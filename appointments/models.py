@@ -80,6 +80,13 @@ class Appointment(GymOwned):
     # One-to-one: an appointment is rescheduled at most once (it then becomes final).
     rescheduled_from = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL,
                                             related_name="rescheduled_to")
+    # The show-rate ladder (appointments/showrate, docs/appointments.md), kept on the row so that the
+    # analytics rollups count it: when its confirmation call was placed, when the lead confirmed it
+    # on the phone, and, for a no-show, the appointment the lead booked within a week after it.
+    confirmation_called_at = models.DateTimeField(null=True, blank=True)
+    caller_confirmed_at = models.DateTimeField(null=True, blank=True)
+    rebooked_as = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    db_index=False, help_text="For a no-show: the lead's next booking within 7 days.")
 
     class Meta(GymOwned.Meta):
         ordering = ["date", "id"]
@@ -101,6 +108,8 @@ class Appointment(GymOwned):
             models.Index(fields=["lead", "date"], condition=ACTIVE, name="appt_lead_active"),
             models.Index(fields=["staff", "date"], condition=ACTIVE, name="appt_staff_active"),
             models.Index(fields=["branch", "date"], condition=ACTIVE, name="appt_branch_active"),
+            # Deleting an appointment clears the no-shows it recovered (SET_NULL) through this index.
+            models.Index(fields=["rebooked_as"], condition=Q(rebooked_as__isnull=False), name="appt_rebooked_as"),
         ]
 
     def __str__(self):

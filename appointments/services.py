@@ -24,6 +24,8 @@ from .models import (
     AppointmentType,
 )
 from .selectors import appointment_conflict
+from .showrate.recovery import rebooking_link_new, rebooking_link_no_show
+from .showrate.withdraw import appointment_calls_withdraw
 
 S = AppointmentStatus
 DEADLOCK_DETECTED = "40P01"
@@ -120,14 +122,16 @@ def _record_booked(appointment: Appointment, actor: Actor, *, rescheduled_from=N
                     description=description, data=data)
 
 
-def _record_status(appointment: Appointment, actor: Actor, old: str):
+def _record_status(appointment: Appointment, actor: Actor, old: str, reason: str = ""):
     new = appointment.status
-    activity_record(
-        lead=appointment.lead, type=ActivityType.APPOINTMENT_STATUS_CHANGED, actor=actor,
-        description=(f"{appointment.get_type_display()} of {_when(appointment)}: "
-                     f"{S(old).label.lower()} → {S(new).label.lower()}"),
-        data={"appointment_id": str(appointment.pk), "from": old, "to": new},
-    )
+    data = {"appointment_id": str(appointment.pk), "from": old, "to": new}
+    description = (f"{appointment.get_type_display()} of {_when(appointment)}: "
+                   f"{S(old).label.lower()} → {S(new).label.lower()}")
+    if reason:
+        data["reason"] = reason
+        description = f"{description} ({reason})"
+    activity_record(lead=appointment.lead, type=ActivityType.APPOINTMENT_STATUS_CHANGED, actor=actor,
+                    description=description, data=data)
 
 
 def _locked(appointment: Appointment) -> Appointment:
@@ -142,6 +146,15 @@ def _check_transition(appointment: Appointment, status: str):
         allowed = ", ".join(sorted(TRANSITIONS.get(appointment.status, ()))) or "none (it is final)"
         raise InvalidTransition(f'An appointment that is "{appointment.status}" cannot become "{status}". '
                        f"Allowed: {allowed}.")
+
+
+def _after_change(appointment: Appointment, actor: Actor, *, old_status: str, moved=False):
+    """The show-rate ladder follows: a new no-show may already be rebooked, and queued calls about
+    the appointment that no longer apply are canceled (appointments/showrate)."""
+    if appointment.status == S.NO_SHOW and old_status != S.NO_SHOW:
+        rebooking_link_no_show(appointment)
+    if moved or appointment.status != old_status:
+        appointment_calls_withdraw(appointment=appointment, actor=actor, moved=moved)
 
 
 # --- services ------------------------------------------------------------------------------
@@ -167,18 +180,21 @@ def appointment_book(*, gym, actor: Actor, lead, type, start: dt.datetime, durat
         _check_free(gym=gym, lead=lead, staff=staff, start=appointment.date, duration=duration)
     _save_guarded(appointment)
     _record_booked(appointment, actor)
+    rebooking_link_new(appointment)
     return appointment
 
 
 @transaction.atomic
-def appointment_set_status(*, appointment: Appointment, status: str, actor: Actor) -> Appointment:
-    """One step of the lifecycle (contract): 409 for any other."""
+def appointment_set_status(*, appointment: Appointment, status: str, actor: Actor, reason: str = "") -> Appointment:
+    """One step of the lifecycle (contract): 409 for any other. ``reason`` (why, e.g. the lead's
+    words when canceling) goes on the timeline entry."""
     appointment = _locked(appointment)
     _check_transition(appointment, status)
     old = appointment.status
     appointment.status = status
     appointment.save(update_fields=["status", "updated_at"])
-    _record_status(appointment, actor, old)
+    _record_status(appointment, actor, old, reason)
+    _after_change(appointment, actor, old_status=old)
     return appointment
 
 
@@ -215,6 +231,7 @@ def appointment_update(*, appointment: Appointment, actor: Actor, **changes) -> 
     _save_guarded(appointment, exclude_ids=[appointment.pk])
     if status != old:
         _record_status(appointment, actor, old)
+    _after_change(appointment, actor, old_status=old, moved=moved)
     return appointment
 
 
@@ -241,6 +258,8 @@ def appointment_reschedule(*, appointment: Appointment, start: dt.datetime, dura
     _save_guarded(new, exclude_ids=[old.pk])
     _record_status(old, actor, previous)
     _record_booked(new, actor, rescheduled_from=old)
+    _after_change(old, actor, old_status=previous)
+    rebooking_link_new(new)
     return new
 
 

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
@@ -26,6 +27,7 @@ from .serializers import (
     StatusResultSerializer,
     StatusSerializer,
 )
+from .showrate.selectors import appointments_needing_outcome
 
 TAG = ["appointments"]
 
@@ -60,7 +62,7 @@ class AppointmentViewSet(TalliedListMixin, GymScopedModelViewSet):
     lookup_value_regex = UUID_PATTERN
 
     def scope_queryset(self, queryset):
-        if self.action in ("list", "upcoming", "branch"):
+        if self.action in ("list", "upcoming", "branch", "needs_outcome"):
             return selectors.list_rows(queryset)
         return queryset.select_related("lead", "branch", "created_by")
 
@@ -120,6 +122,12 @@ class AppointmentViewSet(TalliedListMixin, GymScopedModelViewSet):
     @action(detail=False, methods=["get"])
     def upcoming(self, request):
         return self._list(selectors.upcoming(self.get_queryset()))
+
+    @extend_schema(tags=TAG, summary="Appointments that need an outcome: still scheduled or confirmed after their "
+                   "local day ended (staff say whether the lead came)", responses=AppointmentSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="needs-outcome")
+    def needs_outcome(self, request):
+        return self._list(appointments_needing_outcome(self.get_queryset(), gym=self.gym, now=timezone.now()))
 
     @extend_schema(tags=TAG, summary="Appointments of one branch", responses=AppointmentSerializer(many=True),
                    parameters=[OpenApiParameter("branch_id", OpenApiTypes.UUID, OpenApiParameter.PATH)])

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from appointments.selectors import lead_next_appointment_subquery
+from appointments.showrate.services import showrate_run
 from leads.models import Lead
 from tenants import tokens
 from tenants.models import Branch, Gym, Role, User
@@ -105,6 +106,26 @@ def timed(label, call, runs=RUNS):
           f"p99 {percentile(samples, 99):6.1f} ms")
 
 
+def ladder(gym):
+    """The show-rate engine's run (manage.py run_showrate, every few minutes): the first run of a
+    weekday morning queues the day's confirmation calls, the next ones find nothing new."""
+    Gym.objects.filter(pk=gym.pk).update(confirmation_calls_enabled=True, recall_calls_enabled=True,
+                                         call_days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+    gym.refresh_from_db()
+    morning = timezone.localtime(timezone.now(), gym.tzinfo).replace(hour=10, minute=0, second=0, microsecond=0)
+    began = time.perf_counter()
+    run = showrate_run(gym=gym, now=morning)
+    print(f"{'show-rate run, first (queues)':<58} {(time.perf_counter() - began) * 1000:8.1f} ms: "
+          f"{len(run.confirmations)} confirmation, {len(run.recalls)} recall calls")
+    samples = []
+    for minutes in range(1, 21):
+        began = time.perf_counter()
+        run = showrate_run(gym=gym, now=morning + dt.timedelta(minutes=minutes))
+        samples.append((time.perf_counter() - began) * 1000)
+    print(f"{'show-rate run, steady state (20 runs)':<58} p50 {statistics.median(samples):6.1f}  "
+          f"p95 {percentile(samples, 95):6.1f} ms")
+
+
 def main():
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL (DATABASE_URL=postgres://...).")
@@ -135,6 +156,7 @@ def main():
             "limit": 50, "start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=6)).isoformat()}))
         timed("upcoming, limit 50", lambda: client.get(f"{url}/upcoming", {"limit": 50}))
         timed("branch/{id}, limit 50", lambda: client.get(f"{url}/branch/{rng.choice(branches).id}", {"limit": 50}))
+        timed("needs-outcome, limit 50", lambda: client.get(f"{url}/needs-outcome", {"limit": 50}))
         timed("availability (branch)", lambda: client.get(f"{url}/availability", {
             "branch_id": str(rng.choice(branches).id), "date": (today + dt.timedelta(days=3)).isoformat()}))
         timed("availability (staff)", lambda: client.get(f"{url}/availability", {
@@ -155,6 +177,7 @@ def main():
                 samples.append((time.perf_counter() - began) * 1000)
             print(f"{'leads page of 50 with appointment_date subquery':<58} p50 {statistics.median(samples):6.1f}  "
                   f"p95 {percentile(samples, 95):6.1f}  p99 {percentile(samples, 99):6.1f} ms")
+            ladder(gym)
     finally:
         if "--keep" in sys.argv:
             print(f"kept gym {gym.id} (the next run removes it)")

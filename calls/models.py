@@ -46,6 +46,19 @@ class Sentiment(models.TextChoices):
     NEGATIVE = "negative", "Negative"
 
 
+class CallPurpose(models.TextChoices):
+    """Why an outbound call is made: campaigns and staff reach out; the show-rate engine
+    (appointments/showrate) confirms an appointment the day before and recalls a no-show."""
+
+    OUTREACH = "outreach", "Outreach"
+    CONFIRMATION = "confirmation", "Appointment confirmation"
+    RECALL = "recall", "No-show recall"
+
+
+# Purposes that are about one appointment: such a call names it, at most one per purpose.
+APPOINTMENT_PURPOSES = (CallPurpose.CONFIRMATION, CallPurpose.RECALL)
+
+
 class HandledBy(models.TextChoices):
     AI = "ai", "AI voice agent"
     STAFF = "staff", "Staff"
@@ -137,6 +150,11 @@ class Call(GymOwned):
     handled_by = models.CharField(max_length=8, choices=HandledBy.choices, default=HandledBy.STAFF)
     external_call_id = models.CharField(max_length=128, blank=True, default="",
                                         help_text="The voice platform's id of the call (unique per gym).")
+    purpose = models.CharField(max_length=16, choices=CallPurpose.choices, default=CallPurpose.OUTREACH)
+    # The appointment a confirmation or recall call is about. History outlives it (SET_NULL); the
+    # unique constraint below indexes it.
+    appointment = models.ForeignKey("appointments.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="calls", db_index=False)
 
     class Meta(GymOwned.Meta):
         ordering = [F("start_time").desc(nulls_last=True), "-id"]
@@ -147,6 +165,12 @@ class Call(GymOwned):
                                    | Q(end_time__gte=F("start_time")), name="call_end_after_start"),
             models.CheckConstraint(condition=Q(duration__isnull=True) | Q(duration__lte=MAX_DURATION_SECONDS),
                                    name="call_duration_at_most_a_day"),
+            # Never twice: one confirmation call and one recall call per appointment, whatever
+            # becomes of them (a rescheduled appointment's replacement is a new appointment).
+            models.UniqueConstraint(fields=["appointment", "purpose"], condition=Q(appointment__isnull=False),
+                                    name="call_one_per_appointment_and_purpose"),
+            models.CheckConstraint(condition=~Q(purpose=CallPurpose.OUTREACH) | Q(appointment__isnull=True),
+                                   name="call_outreach_without_appointment"),
         ]
         # Every index starts with the gym; each sort and filter of GET /api/calls has one (see docs/calls.md).
         indexes = [

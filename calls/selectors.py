@@ -11,7 +11,7 @@ from .models import Call, CallNote, CallOutcome, CallStatus, CallTally, Campaign
 CALL_LIST_COLUMNS = (
     "id", "gym_id", "lead_id", "branch_id", "campaign_id", "direction", "status", "outcome", "sentiment",
     "start_time", "end_time", "duration", "scheduled_at", "notes", "summary", "recording_url", "handled_by",
-    "external_call_id", "created_at", "updated_at",
+    "external_call_id", "purpose", "appointment_id", "created_at", "updated_at",
     "lead__id", "lead__first_name", "lead__last_name", "lead__phone", "lead__email", "campaign__id", "campaign__name",
 )
 CALL_SHORT_COLUMNS = ("id", "direction", "status", "outcome", "start_time", "duration", "summary")

@@ -46,12 +46,15 @@ class CallSerializer(HandWrittenRow, serializers.ModelSerializer):
     campaign_id = serializers.UUIDField(read_only=True, allow_null=True)
     campaign_name = serializers.CharField(source="campaign.name", read_only=True, allow_null=True, default=None)
     duration = serializers.IntegerField(read_only=True, allow_null=True, help_text="Seconds.")
+    appointment_id = serializers.UUIDField(read_only=True, allow_null=True,
+                                           help_text="The appointment a confirmation or recall call is about.")
 
     class Meta:
         model = Call
         fields = ["id", "lead_id", "lead", "branch_id", "direction", "status", "outcome", "sentiment", "start_time",
                   "end_time", "duration", "scheduled_at", "notes", "summary", "recording_url", "campaign_id",
-                  "campaign_name", "handled_by", "external_call_id", "created_at", "updated_at"]
+                  "campaign_name", "handled_by", "external_call_id", "purpose", "appointment_id", "created_at",
+                  "updated_at"]
         read_only_fields = fields
 
     def to_representation(self, call):
@@ -70,7 +73,8 @@ class CallSerializer(HandWrittenRow, serializers.ModelSerializer):
             "notes": call.notes, "summary": call.summary, "recording_url": call.recording_url,
             "campaign_id": optional_str(call.campaign_id),
             "campaign_name": call.campaign.name if call.campaign_id else None, "handled_by": call.handled_by,
-            "external_call_id": call.external_call_id, "created_at": moment(call.created_at),
+            "external_call_id": call.external_call_id, "purpose": call.purpose,
+            "appointment_id": optional_str(call.appointment_id), "created_at": moment(call.created_at),
             "updated_at": moment(call.updated_at),
         }
 

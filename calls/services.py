@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from appointments.models import Appointment
 from leads.activity import Actor, activity_record
 from leads.models import ActivityType, ActorType, Lead, LeadStatus, stage_after
 from reps_dashboard.errors import Conflict, InvalidTransition
@@ -25,6 +26,7 @@ from .models import (
     CallDirection,
     CallNote,
     CallOutcome,
+    CallPurpose,
     CallStatus,
     Campaign,
     CampaignLead,
@@ -36,6 +38,7 @@ from .transcripts import TranscriptError, parse_transcript
 CALL_FIELDS = frozenset({
     "direction", "status", "outcome", "sentiment", "start_time", "end_time", "duration", "scheduled_at", "notes",
     "summary", "transcript", "metrics", "recording_url", "handled_by", "external_call_id", "campaign", "branch",
+    "purpose", "appointment",
 })
 # Any of these says the call already happened, so a call logged with one is not merely queued.
 HAPPENED = ("start_time", "end_time", "duration", "outcome", "transcript", "summary")
@@ -56,7 +59,8 @@ def call_create(*, gym, actor: Actor, lead: Lead, **fields) -> Call:
     staff otherwise; ``branch`` the lead's.
     """
     _check_fields(fields)
-    _check_same_gym(gym.pk, lead_id=lead, campaign_id=fields.get("campaign"), branch_id=fields.get("branch"))
+    _check_same_gym(gym.pk, lead_id=lead, campaign_id=fields.get("campaign"), branch_id=fields.get("branch"),
+                    appointment_id=fields.get("appointment"))
     fields = {name: value for name, value in fields.items() if value is not None}
     direction = fields.setdefault("direction", CallDirection.OUTBOUND)
     happened = any(fields.get(name) not in (None, "", []) for name in HAPPENED)
@@ -257,7 +261,7 @@ def _derive_duration(call, *, derive):
 
 def _validate(call):
     # Enums, URL and lengths (and strings to values); related rows were checked already.
-    call.full_clean(exclude=["gym", "lead", "branch", "campaign"], validate_unique=False,
+    call.full_clean(exclude=["gym", "lead", "branch", "campaign", "appointment"], validate_unique=False,
                     validate_constraints=False)
     errors = {}
     if call.start_time and call.end_time and call.end_time < call.start_time:
@@ -331,6 +335,15 @@ def _apply_effects(*, call, before, lead, actor, dropped_summary=""):
                         description="Status changed from new to contacted after a completed call",
                         data={"from": LeadStatus.NEW, "to": LeadStatus.CONTACTED, "call_id": call_id})
     _save_lead(lead, changes)
+    _mark_confirmation_placed(call)
+
+
+def _mark_confirmation_placed(call):
+    """A confirmation call that left the queue (whatever came of it) was placed: its appointment
+    counts in the confirmation rate's denominator (docs/analytics.md)."""
+    if call.purpose == CallPurpose.CONFIRMATION and call.appointment_id and call.status not in NOT_PLACED:
+        Appointment.all_gyms.filter(pk=call.appointment_id, confirmation_called_at__isnull=True).update(
+            confirmation_called_at=call.start_time or timezone.now())
 
 
 def _lead_aggregates(lead, *, dropped_summary=""):

@@ -5,7 +5,7 @@ from functools import lru_cache
 import phonenumbers
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -13,6 +13,8 @@ from .identity import canonical_email
 from .managers import GymQuerySet, GymScopedManager, UserManager
 from .roles import Role
 
+CONFIRMATION_HOURS_MIN, CONFIRMATION_HOURS_MAX = 1, 168  # a confirmation call up to a week ahead
+NO_SHOW_MARGIN_MAX = 24 * 60
 CALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HEX_COLOR = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB, for example #1E88E5.")
 
@@ -62,6 +64,16 @@ class Gym(models.Model):
     call_hours_start = models.TimeField(default="09:00")
     call_hours_end = models.TimeField(default="19:00")
     call_days = models.JSONField(default=default_call_days, validators=[validate_call_days])
+    # The show-rate ladder (docs/appointments.md): calls the voice agent makes around appointments.
+    # Opt-in: a gym decides to phone its leads before and after their appointments.
+    confirmation_calls_enabled = models.BooleanField(default=False)
+    confirmation_hours_before = models.PositiveSmallIntegerField(
+        default=24, validators=[MinValueValidator(CONFIRMATION_HOURS_MIN), MaxValueValidator(CONFIRMATION_HOURS_MAX)],
+        help_text="How long before an appointment its confirmation call is due, in hours.")
+    no_show_margin_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MaxValueValidator(NO_SHOW_MARGIN_MAX)],
+        help_text="How long after its start a no-show is recalled, at the earliest, in minutes.")
+    recall_calls_enabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,7 +83,14 @@ class Gym(models.Model):
             models.CheckConstraint(
                 condition=models.Q(call_hours_start__lt=models.F("call_hours_end")),
                 name="gym_call_hours_ordered",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmation_hours_before__gte=CONFIRMATION_HOURS_MIN,
+                                   confirmation_hours_before__lte=CONFIRMATION_HOURS_MAX),
+                name="gym_confirmation_hours_range",
+            ),
+            models.CheckConstraint(condition=models.Q(no_show_margin_minutes__lte=NO_SHOW_MARGIN_MAX),
+                                   name="gym_no_show_margin_range"),
         ]
 
     def __str__(self):

@@ -55,7 +55,8 @@ class GymSerializer(serializers.ModelSerializer):
     class Meta:
         model = Gym
         fields = ["id", "name", "timezone", "country", "phone", "address", "call_hours_start", "call_hours_end",
-                  "call_days"]
+                  "call_days", "confirmation_calls_enabled", "confirmation_hours_before", "no_show_margin_minutes",
+                  "recall_calls_enabled"]
         read_only_fields = ["id"]
 
     def to_internal_value(self, data):

@@ -20,6 +20,7 @@ The call's status stays within the contract's values; how far the dial got is ``
 from django.db import transaction
 from django.utils import timezone
 
+from appointments.showrate.variables import call_variables
 from calls.dialing import DialFailed
 from calls.models import Call, CallStatus
 from calls.services import DO_NOT_CALL, call_update
@@ -102,6 +103,8 @@ def dynamic_variables(*, gym, integration, call: Call, lead: Lead) -> dict[str, 
         "branch_name": lead.branch.name if lead.branch_id else "",
         "gym_name": gym.name,
         "agent_number": integration.from_number,
+        # A confirmation or recall call: its appointment, spoken in the lead's time zone.
+        **call_variables(call),
     }
 
 

@@ -4,10 +4,9 @@ from django.db import migrations, models
 
 
 def install_triggers(apps, schema_editor):
-    """PostgreSQL only (a no-op on SQLite): the rollup triggers, then a rebuild from the rows."""
-    from analytics import rollups
-
-    rollups.install(schema_editor.connection)
+    """Nothing any more: the triggers are built from the current code (analytics/rollups.py), which
+    reads columns that later migrations add, so the latest migration of this app installs them
+    (0002), and a database that ran this one before gets them replaced there."""
 
 
 def drop_triggers(apps, schema_editor):

@@ -95,9 +95,12 @@ def test_appointments_by_local_day_with_rates_and_branches(admin_client, world, 
                               {"date": "2026-03-08", "total": 2, "completed": 0, "no_show": 1},
                               {"date": "2026-03-09", "total": 1, "completed": 0, "no_show": 0}]
     assert body["by_branch"] == [
-        {"branch_id": str(world["main"].pk), "name": "Main", "total": 2, "completed": 1, "show_rate": 0.5},
-        {"branch_id": str(world["north"].pk), "name": "North", "total": 2, "completed": 0, "show_rate": None},
+        {"branch_id": str(world["main"].pk), "name": "Main", "total": 2, "completed": 1, "show_rate": 0.5,
+         "no_show": 1, "no_show_rate": 0.5, "confirmation_rate": None, "no_show_recovery_rate": 0.0},
+        {"branch_id": str(world["north"].pk), "name": "North", "total": 2, "completed": 0, "show_rate": None,
+         "no_show": 0, "no_show_rate": None, "confirmation_rate": None, "no_show_recovery_rate": None},
     ]
+    assert (body["confirmation_rate"], body["no_show_recovery_rate"]) == (None, 0.0)
 
 
 def test_weeks_start_on_monday_and_months_on_the_first(admin_client, world, counting):

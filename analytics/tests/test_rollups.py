@@ -68,7 +68,9 @@ def random_gym(rng, tz_name):
                         duration=rng.choice([None, rng.randrange(1, 900)]))
         if branch is not None and rng.random() < 0.6:
             AppointmentFactory(gym=gym, lead=lead, branch=branch, date=_moment(rng, tz),
-                               type=rng.choice(AppointmentType.values), status=rng.choice(AppointmentStatus.values))
+                               type=rng.choice(AppointmentType.values), status=rng.choice(AppointmentStatus.values),
+                               confirmation_called_at=rng.choice([None, created]),
+                               caller_confirmed_at=rng.choice([None, created]))
     return gym
 
 
@@ -86,6 +88,13 @@ def churn(rng, gym):
             call_services.call_delete(call=call, actor=SYSTEM)
     Call.all_gyms.filter(gym=gym, status=CallStatus.QUEUED).update(start_time=_moment(rng, gym.tzinfo))
     Appointment.all_gyms.filter(gym=gym, status=AppointmentStatus.SCHEDULED).update(status=AppointmentStatus.NO_SHOW)
+    # The show-rate ladder's columns: a rebooked no-show (the link cleared again when its lead goes),
+    # a confirmation call placed and confirmed later.
+    appointments = list(Appointment.all_gyms.filter(gym=gym).order_by("id"))
+    for appointment in rng.sample(appointments, min(4, len(appointments))):
+        Appointment.all_gyms.filter(pk=appointment.pk).update(
+            rebooked_as=rng.choice(appointments), confirmation_called_at=_moment(rng, gym.tzinfo),
+            caller_confirmed_at=rng.choice([None, _moment(rng, gym.tzinfo)]))
     Lead.all_gyms.filter(gym=gym, source=LeadSource.OTHER).update(created_at=_moment(rng, gym.tzinfo))
     for lead in rng.sample(leads, 3):  # with its calls and appointments (a cascade)
         lead_services.lead_delete(lead=lead, actor=SYSTEM)

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 LIST = "/api/calls"
 LIST_FIELDS = {"id", "lead_id", "lead", "branch_id", "direction", "status", "outcome", "sentiment", "start_time",
                "end_time", "duration", "scheduled_at", "notes", "summary", "recording_url", "campaign_id",
-               "campaign_name", "handled_by", "external_call_id", "created_at", "updated_at"}
+               "campaign_name", "handled_by", "external_call_id", "purpose", "appointment_id", "created_at",
+               "updated_at"}
 DETAIL_FIELDS = LIST_FIELDS | {"transcript", "metrics", "call_notes"}
 
 

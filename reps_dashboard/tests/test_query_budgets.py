@@ -32,6 +32,7 @@ LISTS = {
     "/api/calls/{call_id}/notes/": "jwt",
     "/api/appointments/": "jwt",
     "/api/appointments/upcoming/": "jwt",
+    "/api/appointments/needs-outcome/": "jwt",
     "/api/appointments/branch/{branch_id}/": "jwt",
     "/api/knowledge/": "jwt",
     "/api/knowledge/sources/": "jwt",
@@ -79,6 +80,7 @@ class World:
             CallNoteFactory(gym=gym, call=self.call, author=coach)
             AppointmentFactory(gym=gym, lead=lead, branch=branch, staff=coach, created_by=coach,
                                date=next_week(6) + dt.timedelta(days=self.rounds))
+            AppointmentFactory(gym=gym, lead=lead, branch=branch, date=next_week(6) - dt.timedelta(days=14))
             source = KnowledgeSourceFactory(gym=gym)
             ImportJobFactory(gym=gym, source=source)
             KnowledgeEntryFactory(gym=gym, source=source, question=f"Do you have a pool? ({self.rounds})",

@@ -51,7 +51,8 @@ def test_every_role_reads_settings(path, agent_client, manager_client):
 def test_gym_settings_shape_and_update(admin_client, gym):
     body = admin_client.get("/api/settings/gym/").json()
     assert set(body) == {"id", "name", "timezone", "country", "phone", "address", "call_hours_start",
-                         "call_hours_end", "call_days"}
+                         "call_hours_end", "call_days", "confirmation_calls_enabled", "confirmation_hours_before",
+                         "no_show_margin_minutes", "recall_calls_enabled"}
     response = admin_client.patch("/api/settings/gym", {"timezone": "Europe/Berlin", "country": "de",
                                                         "call_hours_start": "08:30", "call_days": ["sat", "mon"]},
                                   format="json")
