@@ -143,8 +143,8 @@ class AppointmentAdmin(GymScopedAdmin):
     local_start = local_time_column("date", "Starts")
     created_at_local = local_time_column("created_at", "Created")
     updated_at_local = local_time_column("updated_at", "Updated")
-    confirmation_called_local = local_time_column("confirmation_called_at", "Confirmation call queued")
-    caller_confirmed_local = local_time_column("caller_confirmed_at", "Confirmed by the caller")
+    confirmation_called_local = local_time_column("confirmation_called_at", "Confirmation called at")
+    caller_confirmed_local = local_time_column("caller_confirmed_at", "Caller confirmed at")
     inlines = [LadderCallInline]
 
     @admin.display(description="Ends")

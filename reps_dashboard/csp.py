@@ -11,6 +11,7 @@ PAGE_POLICY = "; ".join([
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
+    "media-src 'self' https:",  # the admin's call recordings, served by the voice platform over https
     "font-src 'self' data:",
     "connect-src 'self'",
     "worker-src 'self' blob:",

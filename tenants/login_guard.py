@@ -48,6 +48,10 @@ def _rate():
     return int(count), _PERIODS[period.strip()[:1].lower()]
 
 
+def _now() -> float:
+    return time.time()
+
+
 def _increment(key: str, timeout: int) -> int:
     if cache.add(key, 1, timeout):
         return 1
@@ -66,7 +70,7 @@ def admit(*, login: str, ip: str | None) -> None:
             raise LoginRefused(settings.LOGIN_LOCKOUT_SECONDS,
                                f"Too many failed login attempts. Try again in {minutes} minutes.")
     allowed, period = _rate()
-    now = time.time()
+    now = _now()
     window = int(now // period)
     for kind, value, _ in _subjects(login, ip):
         if _increment(_key(f"attempts:{kind}:{window}", value), period) > allowed:

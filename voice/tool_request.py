@@ -83,3 +83,13 @@ def _uuid(value):
         return uuid.UUID(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def call_appointment_id(call: dict) -> str | None:
+    """The appointment a confirmation or recall call is about: its ``appointment_id`` dynamic
+    variable (the dialer sends it), else ``metadata.appointment_id``."""
+    for key in ("retell_llm_dynamic_variables", "metadata"):
+        values = call.get(key) if isinstance(call.get(key), dict) else {}
+        if isinstance(values.get("appointment_id"), str) and values["appointment_id"]:
+            return values["appointment_id"]
+    return None

@@ -202,7 +202,8 @@ def test_booking_from_the_admin_reads_the_branchs_wall_clock_and_refuses_overlap
     lead = LeadFactory(gym=gym, branch=west)
     day = timezone.localdate(timezone=west.tzinfo) + dt.timedelta(days=3)
     data = {"lead": str(lead.pk), "branch": str(west.pk), "staff": "", "type": "tour", "day": day.isoformat(),
-            "time": "09:30", "duration": "45", "status": "scheduled", "notes": "From the desk"}
+            "time": "09:30", "duration": "45", "status": "scheduled", "notes": "From the desk",
+            "calls-TOTAL_FORMS": "0", "calls-INITIAL_FORMS": "0"}  # the read-only calls inline
     response = operator.post("/admin/appointments/appointment/add/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     booked = Appointment.all_gyms.get(lead=lead)

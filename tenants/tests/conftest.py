@@ -8,7 +8,7 @@ from tenants.tests.factories import UserFactory
 @pytest.fixture
 def one_throttle_window(monkeypatch):
     """Every attempt of a test falls in the same throttle window (no flake at a minute's turn)."""
-    monkeypatch.setattr(login_guard.time, "time", lambda: 1_800_000_000.0)
+    monkeypatch.setattr(login_guard, "_now", lambda: 1_800_000_000.0)
 
 
 @pytest.fixture
