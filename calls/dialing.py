@@ -1,9 +1,10 @@
 """Placing queued outbound calls with a voice platform.
 
 The calls app queues calls; it knows no voice platform. An app that can dial (``voice``, for Retell)
-registers its dialer when Django starts, and ``POST /api/calls`` hands it every outbound call queued
-for now. A dialer returns the call as the platform took it, or raises ``DialFailed`` after marking
-the call failed; that call is history and must outlive the request (see ``CallViewSet.create``).
+registers its dialer when Django starts; the background dialer (``calls/dialer.py``, on a worker)
+hands it each due outbound call it claimed, after ``POST /api/calls`` or a campaign queued it. A
+dialer returns the call as the platform took it, or raises ``DialFailed`` after marking the call
+failed (the failure is kept on the call and the lead's timeline).
 """
 
 from collections.abc import Callable

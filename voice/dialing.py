@@ -13,7 +13,7 @@ The call's status stays within the contract's values; how far the dial got is ``
 * ``unknown``: Retell did not answer (timeout, connection error, 5xx): the call may be ringing. It
   is ``in_progress`` (so nobody dials it again) and being checked: the webhook carrying our
   ``metadata.call_id`` or ``voice.reconcile.call_reconcile`` settles it.
-* ``refused``: Retell answered and placed nothing: the call is ``failed`` (``DialFailed``, a 502).
+* ``refused``: Retell answered and placed nothing: the call is ``failed`` (``DialFailed``; the worker records why on the call).
 * ``unconfirmed``: an ``unknown`` dial nobody could confirm within the idempotency window: ``failed``.
 """
 
