@@ -141,7 +141,7 @@ def throughput(retell, gyms, calls_per_gym, cap, seconds):
     most = defaultdict(int)
     completed = set()
     while time.time() - started < seconds and len(completed) < total:
-        with retell.lock:
+        with retell._lock:
             dialed = dict(retell.dialed)
         due = []
         for call_id, when in dialed.items():

@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 DIALER = Actor.system("Dialer")
 _LOCK_NAMESPACE = 0x15D1A1  # the first key of the dialer's advisory locks; the second is the gym's
 _MAX_BATCHES = 50  # a round ends after this many claims even if calls keep coming due
+LEAD_BUSY_DEFER = dt.timedelta(minutes=10)  # a call due while its lead is on another call waits this long
 
 NOT_CALLABLE = {
     "do_not_call": "The lead is on the do-not-call list.",
@@ -128,6 +129,10 @@ def _attempt(gym, call, now, result) -> tuple[int | None, str]:
                     metrics={**(call.metrics or {}), "dial_skipped": reason})
         result.canceled += 1
         return 0, "skipped"
+    if _lead_on_the_phone(gym, call, now):
+        call_update(call=call, actor=DIALER, scheduled_at=now + LEAD_BUSY_DEFER)
+        result.deferred += 1
+        return 0, "deferred"
     opens = CallingHours.for_lead(gym=gym, phone=call.lead.phone, campaign=call.campaign).next_moment(now)
     if opens is None:
         call_update(call=call, actor=DIALER, status=CallStatus.CANCELED,
@@ -167,6 +172,14 @@ def _place(gym, call):
         return dialing.dial_if_due(gym=gym, call=call), None
     except dialing.DialFailed as exc:
         return None, exc.reason
+
+
+def _lead_on_the_phone(gym, call, now) -> bool:
+    """Another call with the same lead is under way (placed this round or earlier): a person is
+    never rung twice at once (a speed-to-lead call and a campaign's, a confirmation call...)."""
+    since = now - dt.timedelta(seconds=settings.CALL_MAX_DURATION_SECONDS)
+    return (Call.objects.for_gym(gym).filter(lead_id=call.lead_id, status=CallStatus.IN_PROGRESS, updated_at__gte=since)
+            .exclude(pk=call.pk).exists())
 
 
 def _not_callable(lead) -> str:

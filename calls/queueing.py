@@ -33,8 +33,8 @@ def call_queue_for_new_lead(*, gym, lead: Lead) -> Call | None:
     None when nothing was queued."""
     if not gym.auto_call_new_leads or lead.do_not_call or lead.status not in CALLABLE_STATUSES:
         return None
-    if Call.objects.for_gym(gym).filter(lead=lead, status=CallStatus.QUEUED).exists():
-        return None  # already waiting for the dialer (an enquiry repeated within seconds)
+    if Call.objects.for_gym(gym).filter(lead=lead, status__in=(CallStatus.QUEUED, CallStatus.IN_PROGRESS)).exists():
+        return None  # already waiting for the dialer, or on the phone (an enquiry repeated meanwhile)
     now = timezone.now()
     opens = CallingHours.for_lead(gym=gym, phone=lead.phone).next_moment(now)
     if opens is None:

@@ -21,11 +21,13 @@ app.autodiscover_tasks()
 @app.on_after_finalize.connect
 def _periodic_jobs(sender, **kwargs):
     """The beat schedule, from settings so a deployment can slow or speed a job; and the folders of
-    the file-system broker (the first-run default), which kombu does not create itself."""
+    the file-system broker (the first-run default) and of beat's schedule file, which kombu and beat
+    do not create themselves."""
     from django.conf import settings
 
-    for folder in settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""), \
-            settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("control_folder", ""):
+    for folder in (settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""),
+                   settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("control_folder", ""),
+                   os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME)):  # beat's file, whatever the broker
         if folder:
             os.makedirs(folder, exist_ok=True)
     sender.conf.beat_schedule = {

@@ -64,6 +64,23 @@ def test_due_calls_are_placed_oldest_first_up_to_the_gyms_cap(platform):
     assert Call.all_gyms.get(pk=calls[0].pk).status == "queued"
 
 
+def test_a_lead_is_never_rung_twice_at_once(platform):
+    """Two calls due for one lead (say speed to lead and a campaign's) in one round, and a third
+    while the lead is on the phone: one rings, the others wait until that call is over."""
+    gym = open_gym(max_concurrent_calls=5)
+    lead = LeadFactory(gym=gym)
+    first, second = queued(gym, lead, minutes_ago=10), queued(gym, lead, minutes_ago=5)
+    result = calls_dial_due(gym=gym)
+    assert platform.placed == [first.pk] and (result.dialed, result.deferred) == (1, 1)
+    waiting = Call.all_gyms.get(pk=second.pk)
+    assert waiting.status == "queued" and waiting.scheduled_at > timezone.now() + dt.timedelta(minutes=9)
+    third = queued(gym, lead)
+    assert calls_dial_due(gym=gym).dialed == 0 and platform.placed == [first.pk]
+    call_update(call=Call.all_gyms.get(pk=first.pk), actor=STAFF, status="completed")
+    Call.all_gyms.filter(pk=third.pk).update(scheduled_at=timezone.now() - dt.timedelta(minutes=1))
+    assert calls_dial_due(gym=gym).dialed == 1 and platform.placed == [first.pk, third.pk]
+
+
 def test_an_in_progress_call_older_than_the_longest_call_no_longer_counts(platform, settings):
     gym = open_gym(max_concurrent_calls=1)
     stale = CallFactory(gym=gym, status="in_progress", start_time=None, duration=None)

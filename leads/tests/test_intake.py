@@ -1,6 +1,7 @@
 """Lead capture (POST /api/intake/leads) and speed to lead."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -97,6 +98,17 @@ def test_a_repeated_enquiry_still_counts_for_speed_to_lead_but_never_queues_twic
     second = intake.post(INTAKE, FORM, format="json").json()
     assert first["call_id"] and second["call_id"] is None
     assert Call.all_gyms.filter(lead=lead, status="queued").count() == 1
+
+
+def test_an_enquiry_during_the_call_it_started_queues_no_second_call(intake, gym, placed,
+                                                                     django_capture_on_commit_callbacks):
+    calling(gym)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = intake.post(INTAKE, FORM, format="json").json()
+    assert Call.all_gyms.get(pk=first["call_id"]).status == "in_progress"
+    with django_capture_on_commit_callbacks(execute=True):
+        again = intake.post(INTAKE, FORM, format="json").json()
+    assert again["call_id"] is None and placed == [uuid.UUID(first["call_id"])]
 
 
 def test_outside_calling_hours_the_call_waits_for_the_next_window(intake, gym, placed):
