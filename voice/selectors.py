@@ -74,7 +74,16 @@ def calls_to_reconcile(*, gym, now, idle: dt.timedelta = RECONCILE_IDLE):
     """Calls left in progress with nothing heard for ``idle``: placed with Retell (an external id)
     or dialed without an answer (``metrics.dial_state`` unknown); least recently touched first.
     For ``voice.reconcile.call_reconcile``."""
-    return (Call.objects.for_gym(gym)
-            .filter(status=CallStatus.IN_PROGRESS, updated_at__lte=now - idle)
-            .filter(~Q(external_call_id="") | Q(metrics__dial_state="unknown"))
-            .order_by("updated_at", "id"))
+    return _left_open(Call.objects.for_gym(gym), now=now, idle=idle).order_by("updated_at", "id")
+
+
+def gyms_with_calls_to_reconcile(*, now, idle: dt.timedelta = RECONCILE_IDLE):
+    """The ids of the gyms that have a call for ``calls_to_reconcile``, in one query (for the
+    audited cross-gym sweep)."""
+    return (_left_open(Call.all_gyms.all(), now=now, idle=idle).order_by()
+            .values_list("gym_id", flat=True).distinct())
+
+
+def _left_open(calls, *, now, idle):
+    return (calls.filter(status=CallStatus.IN_PROGRESS, updated_at__lte=now - idle)
+            .filter(~Q(external_call_id="") | Q(metrics__dial_state="unknown")))

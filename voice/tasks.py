@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from calls.models import Campaign, CampaignStatus
 from reps_dashboard.background import cross_gym_task, enqueue, gym_task
-from tenants.models import Gym
 
 from . import selectors
 from .reconcile import OPEN, call_reconcile
@@ -44,7 +43,7 @@ def reconcile_gym_calls(*, gym):
 def reconcile_calls():
     """Sends ``reconcile_gym_calls`` for each gym with a call to reconcile (``calls_to_reconcile``)."""
     now = timezone.now()
-    gym_ids = [gym.pk for gym in Gym.objects.order_by("id") if selectors.calls_to_reconcile(gym=gym, now=now).exists()]
+    gym_ids = list(selectors.gyms_with_calls_to_reconcile(now=now))
     for gym_id in gym_ids:
         enqueue(reconcile_gym_calls, gym_id=str(gym_id))
     return f"{len(gym_ids)} gyms with calls to reconcile"

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from calls.models import Call, CallPurpose
 from leads.models import CALLABLE_STATUSES
-from tenants.models import Branch
+from tenants.models import Branch, Gym
 
 from ..localtime import wall_clock
 from ..models import ACTIVE, Appointment, AppointmentStatus
@@ -72,3 +72,9 @@ def appointments_needing_outcome(appointments, *, gym, now: dt.datetime):
         midnight = wall_clock(now.astimezone(tz).date(), "00:00", tz)
         over |= Q(branch_id__in=branch_ids, date__lt=midnight, end_time__lte=midnight)
     return appointments.filter(ACTIVE).filter(over)
+
+
+def gyms_with_ladder_on():
+    """Every gym that turned on confirmation or recall calls (for the audited cross-gym runs: beat
+    and ``manage.py run_showrate``)."""
+    return Gym.objects.filter(Q(confirmation_calls_enabled=True) | Q(recall_calls_enabled=True))

@@ -17,6 +17,8 @@ def appointment_calls_withdraw(*, appointment: Appointment, actor: Actor, moved:
         stale.append(CallPurpose.CONFIRMATION)
     if appointment.status != AppointmentStatus.NO_SHOW:
         stale.append(CallPurpose.RECALL)
+    # Locked: a call the dialer is placing right now is re-read once it lets go, and left out as no
+    # longer queued (it is not relabelled canceled while in progress).
     queued = (Call.all_gyms.filter(gym_id=appointment.gym_id, appointment=appointment, purpose__in=stale,
-                                   status=CallStatus.QUEUED).order_by("id"))
+                                   status=CallStatus.QUEUED).select_for_update(of=("self",)).order_by("id"))
     return [call_update(call=call, actor=actor, status=CallStatus.CANCELED) for call in queued]

@@ -3,9 +3,9 @@ import datetime as dt
 import uuid
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.utils import timezone
 
+from appointments.showrate.selectors import gyms_with_ladder_on
 from appointments.showrate.services import showrate_run
 from tenants.models import Gym
 from tenants.scope import gym_scope
@@ -36,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = options["now"] or timezone.now()
-        gyms = Gym.objects.filter(Q(confirmation_calls_enabled=True) | Q(recall_calls_enabled=True))
+        gyms = gyms_with_ladder_on()
         if options["gym"]:
             if not Gym.objects.filter(pk=options["gym"]).exists():
                 raise CommandError(f"No gym has the id {options['gym']}.")
